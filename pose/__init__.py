@@ -1,0 +1,1 @@
+"""Pose pipeline: frames -> landmark tracks -> angle series. Knows nothing of exercises."""

@@ -1,0 +1,235 @@
+"""Landmark track -> angle series: the one table of named angles, for both sides.
+
+The series is what flows downstream (the exercise engine reads it frame by frame as plain
+mappings), so it carries, beside the four angles, the little the engine needs to judge the view:
+posture, trunk elevation, facing and per-side visibility.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from pose import geometry
+from pose.facing import decide_facing
+from pose.landmarks import NOSE, SIDE_POINTS, SIDES, VISIBILITY_THRESHOLD
+from pose.track import PoseTrack
+from pose.view import classify_posture
+
+#: The angle columns, in the order of angles.csv (../shared/DESIGN.md).
+ANGLE_COLUMNS: tuple[str, ...] = (
+    "left_hip_extension_deg",
+    "right_hip_extension_deg",
+    "left_knee_flexion_deg",
+    "right_knee_flexion_deg",
+    "left_thigh_to_horizontal_deg",
+    "right_thigh_to_horizontal_deg",
+    "trunk_incline_deg",
+    "left_visibility",
+    "right_visibility",
+)
+#: Columns smoothed as angles (visibility is not an angle and is left as measured).
+SMOOTHED_COLUMNS: tuple[str, ...] = ANGLE_COLUMNS[:7] + ("trunk_to_horizontal_deg",)
+#: Per-side angle names, so code can ask for f"{side}_{name}".
+SIDE_ANGLES: tuple[str, ...] = (
+    "hip_extension_deg",
+    "knee_flexion_deg",
+    "thigh_to_horizontal_deg",
+)
+
+TABLE_LINES = ("trunk", "image")
+
+
+@dataclass(frozen=True)
+class AngleSeries:
+    """Angles over time for one person.
+
+    Attributes:
+        t: (N,) seconds.
+        values: column name -> (N,) float64 degrees (visibility columns in 0..1); NaN = not measured.
+            Holds every `ANGLE_COLUMNS` entry plus `trunk_to_horizontal_deg`.
+        posture: (N,) str: "standing", "kneeling", "lying" (on the back), "prone" or "unknown".
+        facing_x: (N,) +1 facing image-right, −1 image-left (as if standing), NaN where unknown.
+        filtered: which filter produced the values ("raw", "zero-phase", "causal").
+    """
+
+    t: np.ndarray
+    values: dict[str, np.ndarray]
+    posture: np.ndarray
+    facing_x: np.ndarray
+    filtered: str = "raw"
+    notes: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+    def with_values(self, values: dict[str, np.ndarray], filtered: str) -> AngleSeries:
+        return replace(self, values={**self.values, **values}, filtered=filtered)
+
+    def frame(self, i: int) -> dict[str, float | str]:
+        """Frame i as the plain mapping the exercise engine reads."""
+        row: dict[str, float | str] = {
+            "t_s": float(self.t[i]),
+            "posture": str(self.posture[i]),
+        }
+        row["facing_x"] = float(self.facing_x[i])
+        for name, arr in self.values.items():
+            row[name] = float(arr[i])
+        return row
+
+    def frames(self) -> Iterator[dict[str, float | str]]:
+        for i in range(len(self)):
+            yield self.frame(i)
+
+
+def _pick(points: np.ndarray, seen: np.ndarray, idx: int) -> np.ndarray:
+    """(N, 2) one landmark in pixels, NaN where it is not seen."""
+    return np.where(seen[:, idx, None], points[:, idx], np.nan)
+
+
+def _pair_mean(
+    points: np.ndarray, seen: np.ndarray, left: int, right: int
+) -> np.ndarray:
+    """Midpoint of a left/right pair where both are seen, the seen one where only one is."""
+    a, b = _pick(points, seen, left), _pick(points, seen, right)
+    both = np.isfinite(a[:, 0]) & np.isfinite(b[:, 0])
+    one = np.where(np.isfinite(a), a, b)
+    return np.where(both[:, None], (a + b) / 2.0, one)
+
+
+def trunk_points(points: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(shoulder, hip) of the trunk line, each (N, 2)."""
+    ls, rs = SIDE_POINTS["left"]["shoulder"], SIDE_POINTS["right"]["shoulder"]
+    lh, rh = SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]
+    return _pair_mean(points, seen, ls, rs), _pair_mean(points, seen, lh, rh)
+
+
+#: A foot votes for the facing side only when flat (heel -> toe within this of the image horizontal)
+FLAT_FOOT_MAX_DEG = 25.0
+#: ... and standing on it: its shin close to vertical (vertical drop / shin length at least this),
+#: which rules out the back foot of a kneeling lunge, whose toes point behind.
+STANDING_SHIN_MIN_DROP = 0.7
+#: A foot's vote counts this much, in the nose vote's units (trunk lengths).
+FOOT_VOTE_WEIGHT = 0.3
+
+
+def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """(N,) votes for the facing side (+ = `geometry.perpendicular(down)`), NaN where none.
+
+    The nose's side of the trunk is the main vote; each flat foot that is stood on adds a second
+    vote (its toes point the way the person faces), which settles a forward fold where the head
+    hangs near the trunk line.
+    """
+    shoulder, hip = trunk_points(points, seen)
+    nose_vote = geometry.facing_vote(shoulder, hip, _pick(points, seen, NOSE))
+    total = np.nan_to_num(nose_vote)
+    any_vote = np.isfinite(nose_vote)
+    down = geometry.trunk_down(shoulder, hip)
+    for side in SIDES:
+        heel = _pick(points, seen, SIDE_POINTS[side]["heel"])
+        toe = _pick(points, seen, SIDE_POINTS[side]["toe"])
+        knee = _pick(points, seen, SIDE_POINTS[side]["knee"])
+        ankle = _pick(points, seen, SIDE_POINTS[side]["ankle"])
+        foot, shin = toe - heel, ankle - knee
+        with np.errstate(invalid="ignore", divide="ignore"):
+            flat = (
+                np.abs(np.degrees(np.arctan2(foot[:, 1], np.abs(foot[:, 0]))))
+                <= FLAT_FOOT_MAX_DEG
+            )
+            stood_on = (
+                shin[:, 1] / np.linalg.norm(shin, axis=-1) >= STANDING_SHIN_MIN_DROP
+            )
+        ok = flat & stood_on & np.all(np.isfinite(down), axis=-1)
+        # toes to image-right mean facing_x = +1, which is facing = −1 (see compute_angles)
+        vote = -np.sign(foot[:, 0]) * FOOT_VOTE_WEIGHT
+        total = total + np.where(ok, vote, 0.0)
+        any_vote |= ok
+    return np.where(any_vote, total, np.nan)
+
+
+def smooth_votes(t: np.ndarray, votes: np.ndarray, window_s: float = 0.5) -> np.ndarray:
+    """Centred running median of the votes over `window_s` (at least 3 frames), ignoring NaN."""
+    n = votes.shape[0]
+    if n < 3:
+        return votes
+    dt = float(np.median(np.diff(t)))
+    half = max(1, round(window_s / 2.0 / dt)) if dt > 0 else 1
+    padded = np.concatenate([np.full(half, np.nan), votes, np.full(half, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", RuntimeWarning
+        )  # an all-NaN window is a frame with no vote
+        return np.nanmedian(windows, axis=1)
+
+
+def compute_angles(
+    track: PoseTrack,
+    table_line: str = "trunk",
+    visibility_threshold: float = VISIBILITY_THRESHOLD,
+) -> AngleSeries:
+    """All DESIGN.md angles for both sides of a track, unfiltered.
+
+    `table_line` applies to lying frames: "trunk" (default) measures the thigh against the trunk
+    line; "image" against the image horizontal, for a user who says the camera is level.
+    Upright frames always measure the thigh against the image horizontal.
+    """
+    if table_line not in TABLE_LINES:
+        raise ValueError(f"table_line must be one of {TABLE_LINES}, got {table_line!r}")
+    points = track.points_px
+    seen = track.seen(visibility_threshold)
+    shoulder, hip = trunk_points(points, seen)
+    facing = decide_facing(track.t, smooth_votes(track.t, facing_votes(points, seen)))
+    forward = geometry.forward_direction(shoulder, hip, facing)
+    down = geometry.trunk_down(shoulder, hip)
+    # The way the person faces, as if standing: the handedness of (forward, up) does not change as
+    # the body tips, so a forward fold or lying on the back keeps the sign it had upright.
+    facing_x = -facing
+    elevation = geometry.trunk_to_horizontal_deg(shoulder, hip)
+
+    side_pts = {
+        side: {
+            name: _pick(points, seen, idx) for name, idx in SIDE_POINTS[side].items()
+        }
+        for side in SIDES
+    }
+    posture = classify_posture(elevation, side_pts, forward)
+    lying = posture == "lying"
+
+    # Upright: the image horizontal pointing the way the person faces, "up" = image up.
+    image_up = np.broadcast_to(np.array([0.0, -1.0]), down.shape)
+    toward_face = np.stack([facing_x, np.zeros_like(facing_x)], axis=-1)
+    if table_line == "trunk":
+        lying_along, lying_up = down, forward
+    else:
+        lying_along = np.stack([np.sign(down[:, 0]), np.zeros_like(facing_x)], axis=-1)
+        lying_up = image_up
+    along = np.where(lying[:, None], lying_along, toward_face)
+    up = np.where(lying[:, None], lying_up, image_up)
+
+    values: dict[str, np.ndarray] = {}
+    for side in SIDES:
+        p = side_pts[side]
+        values[f"{side}_hip_extension_deg"] = geometry.hip_extension_deg(
+            shoulder, hip, p["hip"], p["knee"], forward
+        )
+        values[f"{side}_knee_flexion_deg"] = geometry.knee_flexion_deg(
+            p["hip"], p["knee"], p["ankle"]
+        )
+        values[f"{side}_thigh_to_horizontal_deg"] = geometry.thigh_to_line_deg(
+            p["hip"], p["knee"], along, up
+        )
+        leg = [SIDE_POINTS[side][k] for k in ("hip", "knee", "ankle")]
+        vis = track.visibility[:, leg]
+        values[f"{side}_visibility"] = np.min(vis, axis=1)
+    values["trunk_incline_deg"] = np.where(
+        lying, np.nan, geometry.trunk_incline_deg(shoulder, hip, facing_x)
+    )
+    values["trunk_to_horizontal_deg"] = elevation
+    return AngleSeries(t=track.t, values=values, posture=posture, facing_x=facing_x)

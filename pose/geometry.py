@@ -1,0 +1,107 @@
+"""Pure, vectorised angle geometry in pixel space (conventions: ../shared/DESIGN.md).
+
+Every function takes arrays of 2-D pixel points with a leading time axis and returns degrees;
+NaN in gives NaN out, so an unseen point can never turn into a guessed number.
+Image coordinates: x to the right, y downwards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    """Unit vectors along the last axis; a zero-length vector becomes NaN."""
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, v / n, np.nan)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=-1)
+
+
+def perpendicular(v: np.ndarray) -> np.ndarray:
+    """v rotated by +90° in image coordinates: (x, y) -> (-y, x)."""
+    return np.stack([-v[..., 1], v[..., 0]], axis=-1)
+
+
+def trunk_down(shoulder: np.ndarray, hip: np.ndarray) -> np.ndarray:
+    """(N, 2) unit vector along the trunk, shoulder -> hip (the trunk line continued downwards)."""
+    return _unit(hip - shoulder)
+
+
+def facing_vote(shoulder: np.ndarray, hip: np.ndarray, nose: np.ndarray) -> np.ndarray:
+    """Which perpendicular of the trunk the nose is on, in trunk lengths (+ = `perpendicular(down)`).
+
+    Measured perpendicular to the trunk so it holds when leaning back or lying.
+    """
+    down = trunk_down(shoulder, hip)
+    length = np.linalg.norm(hip - shoulder, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _dot(nose - shoulder, perpendicular(down)) / length
+
+
+def forward_direction(
+    shoulder: np.ndarray, hip: np.ndarray, facing: np.ndarray
+) -> np.ndarray:
+    """(N, 2) unit vector the person faces: perpendicular to the trunk, on the side `facing` (+1/−1) names."""
+    return (
+        perpendicular(trunk_down(shoulder, hip))
+        * np.asarray(facing, dtype=np.float64)[..., None]
+    )
+
+
+def hip_extension_deg(
+    shoulder: np.ndarray,
+    hip: np.ndarray,
+    side_hip: np.ndarray,
+    knee: np.ndarray,
+    forward: np.ndarray,
+) -> np.ndarray:
+    """Angle between the thigh and the trunk line continued downwards.
+
+    + knee behind the trunk line (extension), − in front (flexion), 0 = thigh in line with the trunk.
+    """
+    down = trunk_down(shoulder, hip)
+    thigh = knee - side_hip
+    return np.degrees(np.arctan2(_dot(thigh, -forward), _dot(thigh, down)))
+
+
+def knee_flexion_deg(
+    hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray
+) -> np.ndarray:
+    """180° − the interior hip–knee–ankle angle: 0 = straight knee, grows as it bends."""
+    thigh = knee - hip
+    shank = ankle - knee
+    cross = thigh[..., 0] * shank[..., 1] - thigh[..., 1] * shank[..., 0]
+    return np.degrees(np.arctan2(np.abs(cross), _dot(thigh, shank)))
+
+
+def thigh_to_line_deg(
+    hip: np.ndarray, knee: np.ndarray, along: np.ndarray, up: np.ndarray
+) -> np.ndarray:
+    """Angle of the thigh to a reference line: 0 along `along`, + towards `up`.
+
+    `along` and `up` are (N, 2) unit vectors; the caller chooses the table line (the trunk line when
+    lying, the image horizontal for a level camera).
+    """
+    thigh = knee - hip
+    return np.degrees(np.arctan2(_dot(thigh, up), _dot(thigh, along)))
+
+
+def trunk_incline_deg(
+    shoulder: np.ndarray, hip: np.ndarray, facing_x: np.ndarray
+) -> np.ndarray:
+    """Trunk (hip -> shoulder) against the image vertical: + leaning towards the facing side, − back.
+
+    `facing_x` is the sign (+1 image right, −1 image left) of the horizontal way the person faces.
+    """
+    up = shoulder - hip
+    return np.degrees(np.arctan2(up[..., 0] * facing_x, -up[..., 1]))
+
+
+def trunk_to_horizontal_deg(shoulder: np.ndarray, hip: np.ndarray) -> np.ndarray:
+    """Elevation of the trunk above the image horizontal, 0 lying flat, 90 upright (shoulders above hips)."""
+    up = shoulder - hip
+    return np.degrees(np.arctan2(-up[..., 1], np.abs(up[..., 0])))
