@@ -171,7 +171,7 @@ class TextAnnotator:
     def annotate(self, frame: np.ndarray, text: str) -> np.ndarray:
         if not text:
             return frame
-        h, w = frame.shape[:2]
+        w = frame.shape[1]
         scale = max(0.5, w / 1400.0)
         (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
         cv2.rectangle(frame, (0, 0), (min(w, tw + 20), th + 20), self.band, -1)

@@ -121,4 +121,4 @@ def build_track(
 
 def times(seconds: float, fps: float = 30.0) -> np.ndarray:
     """Frame times for a clip of `seconds` at `fps`."""
-    return np.arange(int(round(seconds * fps))) / fps
+    return np.arange(round(seconds * fps)) / fps
