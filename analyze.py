@@ -47,9 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         "input",
         help="a video (.mp4, .mov, ...), an image (.jpg, .png) or a landmark track (.npz)",
     )
-    parser.add_argument(
-        "--out", required=True, help="folder for the results (created if missing)"
-    )
+    parser.add_argument("--out", required=True, help="folder for the results (created if missing)")
     parser.add_argument(
         "--model",
         help="optional MediaPipe pose landmarker .task file (lite or heavy); default: the full model built into mediapipe",
@@ -130,9 +128,7 @@ def analyze(args: argparse.Namespace) -> dict:
         track.save(scratch / "landmarks.npz")
         if args.annotated_video and info.kind in ("video", "image"):
             _write_annotated(args.input, info.kind, track, series, scratch)
-        (scratch / "report.json").write_text(
-            json.dumps(report, indent=2, allow_nan=False) + "\n"
-        )
+        (scratch / "report.json").write_text(json.dumps(report, indent=2, allow_nan=False) + "\n")
         # results of an earlier run that this run does not rewrite must not pass for this run's
         for stale in RESULT_FILES:
             if not (scratch / stale).exists():

@@ -93,9 +93,7 @@ def _pick(points: np.ndarray, seen: np.ndarray, idx: int) -> np.ndarray:
     return np.where(seen[:, idx, None], points[:, idx], np.nan)
 
 
-def _pair_mean(
-    points: np.ndarray, seen: np.ndarray, left: int, right: int
-) -> np.ndarray:
+def _pair_mean(points: np.ndarray, seen: np.ndarray, left: int, right: int) -> np.ndarray:
     """Midpoint of a left/right pair where both are seen, the seen one where only one is."""
     a, b = _pick(points, seen, left), _pick(points, seen, right)
     both = np.isfinite(a[:, 0]) & np.isfinite(b[:, 0])
@@ -139,12 +137,9 @@ def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
         foot, shin = toe - heel, ankle - knee
         with np.errstate(invalid="ignore", divide="ignore"):
             flat = (
-                np.abs(np.degrees(np.arctan2(foot[:, 1], np.abs(foot[:, 0]))))
-                <= FLAT_FOOT_MAX_DEG
+                np.abs(np.degrees(np.arctan2(foot[:, 1], np.abs(foot[:, 0])))) <= FLAT_FOOT_MAX_DEG
             )
-            stood_on = (
-                shin[:, 1] / np.linalg.norm(shin, axis=-1) >= STANDING_SHIN_MIN_DROP
-            )
+            stood_on = shin[:, 1] / np.linalg.norm(shin, axis=-1) >= STANDING_SHIN_MIN_DROP
         ok = flat & stood_on & np.all(np.isfinite(down), axis=-1)
         # toes to image-right mean facing_x = +1, which is facing = −1 (see compute_angles)
         vote = -np.sign(foot[:, 0]) * FOOT_VOTE_WEIGHT
@@ -163,9 +158,7 @@ def smooth_votes(t: np.ndarray, votes: np.ndarray, window_s: float = 0.5) -> np.
     padded = np.concatenate([np.full(half, np.nan), votes, np.full(half, np.nan)])
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", RuntimeWarning
-        )  # an all-NaN window is a frame with no vote
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN window is a frame with no vote
         return np.nanmedian(windows, axis=1)
 
 
@@ -194,9 +187,7 @@ def compute_angles(
     elevation = geometry.trunk_to_horizontal_deg(shoulder, hip)
 
     side_pts = {
-        side: {
-            name: _pick(points, seen, idx) for name, idx in SIDE_POINTS[side].items()
-        }
+        side: {name: _pick(points, seen, idx) for name, idx in SIDE_POINTS[side].items()}
         for side in SIDES
     }
     posture = classify_posture(elevation, side_pts, forward)

@@ -52,9 +52,7 @@ class SkeletonAnnotator:
                 color = self.right_color
             else:
                 color = self.centre_color
-            cv2.line(
-                frame, tuple(pts[a]), tuple(pts[b]), color, self.thickness, cv2.LINE_AA
-            )
+            cv2.line(frame, tuple(pts[a]), tuple(pts[b]), color, self.thickness, cv2.LINE_AA)
         for i in np.flatnonzero(seen):
             cv2.circle(
                 frame,
@@ -120,9 +118,7 @@ class AngleAnnotator:
         scale = self.font_scale or max(0.4, min(w, h) / 900.0)
         for side in sides:
             p = SIDE_POINTS[side]
-            shoulder, hip, knee, ankle = (
-                pts[p[k]] for k in ("shoulder", "hip", "knee", "ankle")
-            )
+            shoulder, hip, knee, ankle = (pts[p[k]] for k in ("shoulder", "hip", "knee", "ankle"))
             for joint, a, b, name, label in (
                 (hip, 2 * hip - shoulder, knee, f"{side}_hip_extension_deg", "hip"),
                 (knee, 2 * knee - hip, ankle, f"{side}_knee_flexion_deg", "knee"),
@@ -163,9 +159,7 @@ class AngleAnnotator:
 class TextAnnotator:
     """One line of text (a cue, a status) on a dark band at the top of the frame."""
 
-    def __init__(
-        self, color: Color = (255, 255, 255), band: Color = (30, 30, 30)
-    ) -> None:
+    def __init__(self, color: Color = (255, 255, 255), band: Color = (30, 30, 30)) -> None:
         self.color, self.band = color, band
 
     def annotate(self, frame: np.ndarray, text: str) -> np.ndarray:

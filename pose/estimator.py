@@ -18,9 +18,7 @@ EMPTY = np.full((NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
 
 
 def _to_array(landmarks) -> np.ndarray:
-    return np.array(
-        [[p.x, p.y, p.z, p.visibility] for p in landmarks], dtype=np.float32
-    )
+    return np.array([[p.x, p.y, p.z, p.visibility] for p in landmarks], dtype=np.float32)
 
 
 def in_view_score(lm: np.ndarray) -> float:
@@ -112,9 +110,7 @@ class PoseEstimator:
         h, w = rgb.shape[:2]
         pts = landmarks[np.isfinite(landmarks[:, 0]), :2] * np.array([w, h])
         x0, y0 = np.maximum(pts.min(axis=0) - 0.15 * np.ptp(pts, axis=0), 0).astype(int)
-        x1, y1 = np.minimum(
-            pts.max(axis=0) + 0.15 * np.ptp(pts, axis=0), [w, h]
-        ).astype(int)
+        x1, y1 = np.minimum(pts.max(axis=0) + 0.15 * np.ptp(pts, axis=0), [w, h]).astype(int)
         masked = rgb.copy()
         masked[y0:y1, x0:x1] = 0
         if self._checker is None:

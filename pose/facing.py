@@ -27,9 +27,7 @@ def decide_facing(
     before the first proven run take that run's sign, so a recording is labelled consistently.
     """
     t = np.asarray(t, dtype=np.float64)
-    raw = np.where(
-        np.abs(np.nan_to_num(votes)) >= min_vote, np.sign(np.nan_to_num(votes)), 0.0
-    )
+    raw = np.where(np.abs(np.nan_to_num(votes)) >= min_vote, np.sign(np.nan_to_num(votes)), 0.0)
     n = t.shape[0]
     out = np.full(n, np.nan)
     state = 0.0
@@ -62,9 +60,7 @@ def decide_facing(
 class CausalFacing:
     """Frame-by-frame facing for live use: the same rule, without looking back to relabel."""
 
-    def __init__(
-        self, min_switch_s: float = MIN_SWITCH_S, min_vote: float = MIN_VOTE
-    ) -> None:
+    def __init__(self, min_switch_s: float = MIN_SWITCH_S, min_vote: float = MIN_VOTE) -> None:
         if min_switch_s < 0:
             raise ValueError("min_switch_s must be >= 0 seconds")
         self.min_switch_s = min_switch_s
@@ -78,11 +74,7 @@ class CausalFacing:
 
     def update(self, t: float, vote: float) -> float:
         """Return the facing sign after this frame (NaN until the first run is proven)."""
-        s = (
-            float(np.sign(vote))
-            if np.isfinite(vote) and abs(vote) >= self.min_vote
-            else 0.0
-        )
+        s = float(np.sign(vote)) if np.isfinite(vote) and abs(vote) >= self.min_vote else 0.0
         if s != 0.0:
             if s != self._run_sign:
                 self._run_sign, self._run_start = s, t

@@ -42,13 +42,10 @@ def facing_vote(shoulder: np.ndarray, hip: np.ndarray, nose: np.ndarray) -> np.n
         return _dot(nose - shoulder, perpendicular(down)) / length
 
 
-def forward_direction(
-    shoulder: np.ndarray, hip: np.ndarray, facing: np.ndarray
-) -> np.ndarray:
+def forward_direction(shoulder: np.ndarray, hip: np.ndarray, facing: np.ndarray) -> np.ndarray:
     """(N, 2) unit vector the person faces: perpendicular to the trunk, on the side `facing` (+1/−1) names."""
     return (
-        perpendicular(trunk_down(shoulder, hip))
-        * np.asarray(facing, dtype=np.float64)[..., None]
+        perpendicular(trunk_down(shoulder, hip)) * np.asarray(facing, dtype=np.float64)[..., None]
     )
 
 
@@ -68,9 +65,7 @@ def hip_extension_deg(
     return np.degrees(np.arctan2(_dot(thigh, -forward), _dot(thigh, down)))
 
 
-def knee_flexion_deg(
-    hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray
-) -> np.ndarray:
+def knee_flexion_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
     """180° − the interior hip–knee–ankle angle: 0 = straight knee, grows as it bends."""
     thigh = knee - hip
     shank = ankle - knee
@@ -90,9 +85,7 @@ def thigh_to_line_deg(
     return np.degrees(np.arctan2(_dot(thigh, up), _dot(thigh, along)))
 
 
-def trunk_incline_deg(
-    shoulder: np.ndarray, hip: np.ndarray, facing_x: np.ndarray
-) -> np.ndarray:
+def trunk_incline_deg(shoulder: np.ndarray, hip: np.ndarray, facing_x: np.ndarray) -> np.ndarray:
     """Trunk (hip -> shoulder) against the image vertical: + leaning towards the facing side, − back.
 
     `facing_x` is the sign (+1 image right, −1 image left) of the horizontal way the person faces.

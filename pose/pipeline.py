@@ -86,12 +86,8 @@ def load_track(
         source = open_source(p)
         info = source.info()
         progress = progress_factory(info.frame_count) if progress_factory else None
-        with PoseEstimator(
-            video=info.kind != "image", model_path=model_path
-        ) as estimator:
-            track = track_frames(
-                source.frames(), estimator, (info.width, info.height), progress
-            )
+        with PoseEstimator(video=info.kind != "image", model_path=model_path) as estimator:
+            track = track_frames(source.frames(), estimator, (info.width, info.height), progress)
     if not np.any(track.detected):
         raise InputError(
             f"No person was found in {p.name}: make sure the whole body is in view, well lit, "

@@ -47,8 +47,6 @@ def write_annotated_video(
             if i >= len(track):
                 break
             text = text_at(t) if text_at else ""
-            writer.write(
-                annotate_frame(frame, track.landmarks[i], series.frame(i), text)
-            )
+            writer.write(annotate_frame(frame, track.landmarks[i], series.frame(i), text))
     finally:
         writer.release()

@@ -34,9 +34,7 @@ LIVE_MAX_JUMP_DEG = 25.0
 def _segments(finite: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) of each run of True."""
     edges = np.diff(np.concatenate([[0], finite.astype(np.int8), [0]]))
-    return list(
-        zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True)
-    )
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 def reject_outliers(
@@ -187,7 +185,5 @@ def smooth_live(series: AngleSeries) -> AngleSeries:
     """Run a whole series through the live smoother, as the live page would frame by frame."""
     smoother = LiveSmoother(tuple(c for c in SMOOTHED_COLUMNS if c in series.values))
     rows = [smoother.update(series.frame(i)) for i in range(len(series))]
-    values = {
-        c: np.array([r[c] for r in rows], dtype=np.float64) for c in smoother.columns
-    }
+    values = {c: np.array([r[c] for r in rows], dtype=np.float64) for c in smoother.columns}
     return series.with_values(values, filtered="causal")

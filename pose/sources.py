@@ -41,13 +41,9 @@ class VideoFileSource:
         if not self.path.exists():
             raise InputError(f"{self.path} does not exist: check the path.")
         if self.path.is_dir():
-            raise InputError(
-                f"{self.path} is a folder: give a video, an image or a .npz track."
-            )
+            raise InputError(f"{self.path} is a folder: give a video, an image or a .npz track.")
         if self.path.stat().st_size == 0:
-            raise InputError(
-                f"{self.path} is empty (0 bytes): record or copy the video again."
-            )
+            raise InputError(f"{self.path} is empty (0 bytes): record or copy the video again.")
         cap = cv2.VideoCapture(str(self.path))
         ok, frame = cap.read() if cap.isOpened() else (False, None)
         cap.release()
@@ -99,9 +95,7 @@ class ImageSource:
             raise InputError(f"{self.path} does not exist: check the path.")
         frame = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
         if frame is None:
-            raise InputError(
-                f"{self.path} could not be read as an image: try a .jpg or .png."
-            )
+            raise InputError(f"{self.path} could not be read as an image: try a .jpg or .png.")
         self._frame = frame
 
     def info(self) -> SourceInfo:

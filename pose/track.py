@@ -64,9 +64,7 @@ class PoseTrack:
     def points_px(self) -> np.ndarray:
         """(N, 33, 2) float64 pixel coordinates; angles are measured here, never in normalised units."""
         w, h = self.image_size
-        return self.landmarks[..., :2].astype(np.float64) * np.array(
-            [w, h], dtype=np.float64
-        )
+        return self.landmarks[..., :2].astype(np.float64) * np.array([w, h], dtype=np.float64)
 
     @property
     def visibility(self) -> np.ndarray:
@@ -111,9 +109,7 @@ class PoseTrack:
         except TrackFormatError:
             raise
         except (OSError, ValueError, EOFError) as exc:
-            raise TrackFormatError(
-                f"{path} could not be read as a landmark track ({exc})"
-            ) from exc
+            raise TrackFormatError(f"{path} could not be read as a landmark track ({exc})") from exc
         size = np.asarray(size).reshape(-1)
         if size.shape != (2,):
             raise TrackFormatError(f"image_size must have shape (2,), got {size.shape}")

@@ -38,9 +38,7 @@ def classify_posture(
     flat = np.abs(trunk_elevation_deg) < LYING_MAX_ELEVATION_DEG
     chest_up = forward[:, 1] < 0
     lying = flat & chest_up
-    prone = (flat & (forward[:, 1] >= 0)) | (
-        trunk_elevation_deg <= -LYING_MAX_ELEVATION_DEG
-    )
+    prone = (flat & (forward[:, 1] >= 0)) | (trunk_elevation_deg <= -LYING_MAX_ELEVATION_DEG)
     drops = []
     for pts in side_pts.values():
         shin = pts["ankle"] - pts["knee"]
@@ -71,9 +69,7 @@ class ViewCheck:
     def as_dict(self) -> dict[str, object]:
         return {
             "side_on": self.side_on,
-            "off_axis_deg": None
-            if self.off_axis_deg is None
-            else round(self.off_axis_deg, 1),
+            "off_axis_deg": None if self.off_axis_deg is None else round(self.off_axis_deg, 1),
             "near_side": self.near_side,
             "posture": self.posture,
             "whole_body_fraction": round(self.whole_body_fraction, 3),
@@ -95,15 +91,9 @@ def off_axis_deg(track: PoseTrack) -> np.ndarray:
     lh, rh = SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]
     shoulders = np.linalg.norm(pts[:, ls] - pts[:, rs], axis=-1)
     hips = np.linalg.norm(pts[:, lh] - pts[:, rh], axis=-1)
-    trunk = np.linalg.norm(
-        (pts[:, ls] + pts[:, rs] - pts[:, lh] - pts[:, rh]) / 2.0, axis=-1
-    )
+    trunk = np.linalg.norm((pts[:, ls] + pts[:, rs] - pts[:, lh] - pts[:, rh]) / 2.0, axis=-1)
     # a far point in a side view is often below the threshold; MediaPipe still places it
-    ok = (
-        np.any(seen[:, [ls, rs]], axis=1)
-        & np.any(seen[:, [lh, rh]], axis=1)
-        & (trunk > 0)
-    )
+    ok = np.any(seen[:, [ls, rs]], axis=1) & np.any(seen[:, [lh, rh]], axis=1) & (trunk > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (shoulders + hips) / 2.0 / trunk / FRONTAL_WIDTH_RATIO
     return np.where(ok, np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0))), np.nan)
@@ -115,11 +105,7 @@ def near_side(track: PoseTrack) -> str | None:
     z = {}
     for side, pts in SIDE_POINTS.items():
         idx = [pts["hip"], pts["shoulder"], pts["knee"]]
-        z[side] = (
-            np.nanmedian(lm[:, idx, 2])
-            if np.any(np.isfinite(lm[:, idx, 2]))
-            else np.nan
-        )
+        z[side] = np.nanmedian(lm[:, idx, 2]) if np.any(np.isfinite(lm[:, idx, 2])) else np.nan
     if not np.all(np.isfinite(list(z.values()))):
         return None
     return "left" if z["left"] < z["right"] else "right"

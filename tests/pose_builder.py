@@ -62,9 +62,7 @@ def build_track(
     up = np.stack([s * np.sin(theta), -np.cos(theta)], axis=-1)
     fwd = np.stack([s * np.cos(theta), np.sin(theta)], axis=-1)
     down = -up
-    hip = np.broadcast_to(
-        np.array(hip_px if hip_px else (w / 2.0, h / 2.0)), (n, 2)
-    ).astype(float)
+    hip = np.broadcast_to(np.array(hip_px if hip_px else (w / 2.0, h / 2.0)), (n, 2)).astype(float)
     shoulder = hip + up * trunk_px
 
     xy = np.full((n, NUM_LANDMARKS, 2), np.nan)
@@ -87,9 +85,7 @@ def build_track(
         xy[:, pts["hip"]] = hip
         xy[:, pts["knee"]] = knee
         xy[:, pts["ankle"]] = ankle
-        xy[:, pts["heel"]] = (
-            ankle - foot * 0.25 * FOOT * trunk_px + shank * 0.1 * trunk_px
-        )
+        xy[:, pts["heel"]] = ankle - foot * 0.25 * FOOT * trunk_px + shank * 0.1 * trunk_px
         xy[:, pts["toe"]] = ankle + foot * FOOT * trunk_px + shank * 0.1 * trunk_px
         xy[:, pts["ear"]] = shoulder + up * 0.25 * trunk_px
         elbow = shoulder + down * 0.45 * trunk_px
@@ -99,11 +95,7 @@ def build_track(
         near = (s > 0) == (side == "right")
         z_side = np.where(near, -0.1, 0.1)
         v_side = np.where(near, near_visibility, far_visibility)
-        side_idx = [
-            i
-            for i in range(NUM_LANDMARKS)
-            if i > 0 and (i % 2 == 1) == (side == "left")
-        ]
+        side_idx = [i for i in range(NUM_LANDMARKS) if i > 0 and (i % 2 == 1) == (side == "left")]
         z[:, side_idx] = z_side[:, None]
         vis[:, side_idx] = v_side[:, None]
     head = shoulder + up * HEAD * trunk_px

@@ -1,0 +1,339 @@
+"""An exercise as data: what the engine needs to follow one exercise, each number with its source.
+
+These records are built by `exercises.catalog` from the TOML files in `exercises/definitions/`, so a
+therapist changes a threshold or a hold time there, never here. The engine (`exercises.session`)
+reads nothing else.
+
+Angle references used by conditions, targets, reps and findings:
+    "working.<angle>"   the leg being worked/tested (the back leg of a lunge, the hanging leg of the
+                        Thomas test, the leg that moves back in the standing test);
+    "other.<angle>"     the opposite leg;
+    "<frame key>"       a whole-body value such as "trunk_incline_deg" or "trunk_to_horizontal_deg".
+where <angle> is one of `LEG_VALUES`. Values come from the per-frame mappings of
+`pose.angles.AngleSeries.frame` (names in ../shared/DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+#: Per-leg values a reference may name (as "working.<name>" or "other.<name>").
+LEG_VALUES: tuple[str, ...] = (
+    "hip_extension_deg",
+    "knee_flexion_deg",
+    "thigh_to_horizontal_deg",
+    "visibility",
+)
+#: Whole-body values a reference may name directly.
+BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg")
+ROLES: tuple[str, ...] = ("working", "other")
+SIDES: tuple[str, ...] = ("left", "right")
+KINDS: tuple[str, ...] = ("self_test", "rep_test", "stretch")
+POSTURES: tuple[str, ...] = ("standing", "kneeling", "lying", "prone")
+VERDICT_METHODS: tuple[str, ...] = ("settled_median", "rep_peaks")
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def is_valid_ref(ref: str) -> bool:
+    """Whether `ref` names a value the engine can read (see the module docstring)."""
+    if ref in BODY_VALUES:
+        return True
+    role, _, name = ref.partition(".")
+    return role in ROLES and name in LEG_VALUES
+
+
+def frame_key(ref: str, working_side: str) -> str:
+    """The frame mapping's key for `ref` when `working_side` is the working leg."""
+    role, dot, name = ref.partition(".")
+    if not dot:
+        return ref
+    side = working_side if role == "working" else other_side(working_side)
+    return f"{side}_{name}"
+
+
+def read_value(frame: Mapping[str, object], ref: str, working_side: str) -> float:
+    """The value `ref` names in `frame`, NaN when the frame does not have it or it is not a number."""
+    value = frame.get(frame_key(ref, working_side), math.nan)
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A number and where it comes from (the text of the source, resolved from its key)."""
+
+    value: float
+    source: str
+
+    def as_dict(self, unit: str) -> dict[str, object]:
+        return {"value": self.value, "unit": unit, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`ref op threshold`, e.g. working.hip_extension_deg >= -30; NaN makes it unknown (None)."""
+
+    ref: str
+    op: str
+    threshold: float
+    source: str
+
+    def check(self, frame: Mapping[str, object], working_side: str) -> bool | None:
+        value = read_value(frame, self.ref, working_side)
+        if math.isnan(value):
+            return None
+        return OPS[self.op](value, self.threshold)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "angle": self.ref,
+            "op": self.op,
+            "value": self.threshold,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class FormRule:
+    """A posture fault: present while `condition` holds (after `fault_min_s`); `cue` says how to fix it."""
+
+    id: str
+    name: str
+    cue: str
+    condition: Condition
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "cue": self.cue, **self.condition.as_dict()}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The range the measured angle should reach (either bound may be open) and the stretch dose."""
+
+    ref: str
+    min: Sourced | None
+    max: Sourced | None
+    hold_s: Sourced | None
+    sets: Sourced | None
+    cue: str
+    praise: str
+    done: str
+
+    def in_range(self, value: float, widen_deg: float = 0.0) -> bool:
+        """Whether `value` lies in range, the range widened by `widen_deg` at each open end."""
+        if math.isnan(value):
+            return False
+        if self.min is not None and value < self.min.value - widen_deg:
+            return False
+        return not (self.max is not None and value > self.max.value + widen_deg)
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.min is not None
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"angle": self.ref}
+        for name, item, unit in (
+            ("min", self.min, "deg"),
+            ("max", self.max, "deg"),
+            ("hold_s", self.hold_s, "s"),
+            ("sets", self.sets, "count"),
+        ):
+            if item is not None:
+                out[name] = item.as_dict(unit)
+        return out
+
+
+@dataclass(frozen=True)
+class RepRule:
+    """A rep: the angle passes `enter_deg` and comes back past `exit_deg` (the gap is the hysteresis).
+
+    `enter_deg > exit_deg` counts upward movements (e.g. the leg going back); the reverse counts
+    downward ones.
+    """
+
+    ref: str
+    enter_deg: Sourced
+    exit_deg: Sourced
+    per_side: Sourced
+
+    @property
+    def upward(self) -> bool:
+        return self.enter_deg.value > self.exit_deg.value
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "angle": self.ref,
+            "enter": self.enter_deg.as_dict("deg"),
+            "exit": self.exit_deg.as_dict("deg"),
+            "per_side": self.per_side.as_dict("count"),
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A self-test finding: positive when the side's settled value of `condition.ref` meets it."""
+
+    id: str
+    name: str
+    condition: Condition
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, **self.condition.as_dict()}
+
+
+@dataclass(frozen=True)
+class NotAssessed:
+    """Something the clinical test checks that this camera view cannot, named so it is not forgotten."""
+
+    id: str
+    name: str
+    why: str
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """How a self-test reaches `normal` / `tight` / `inconclusive`.
+
+    method "settled_median": the medians over the last `settle_s` seconds of the side's longest run of
+    good frames (in position, form good, leg seen). method "rep_peaks": the median of the peaks of
+    reps done in good form, needing at least `min_reps` of them.
+    """
+
+    method: str
+    findings: tuple[Finding, ...]
+    settle_s: Sourced | None = None
+    min_reps: Sourced | None = None
+    not_assessed: tuple[NotAssessed, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "method": self.method,
+            "findings": {f.id: f.as_dict() for f in self.findings},
+        }
+        if self.settle_s is not None:
+            out["settle_s"] = self.settle_s.as_dict("s")
+        if self.min_reps is not None:
+            out["min_reps"] = self.min_reps.as_dict("count")
+        return out
+
+
+@dataclass(frozen=True)
+class Phases:
+    """What to tell the person in each phase; `active_label` names the active phase ("hold", ...)."""
+
+    position: str
+    active: str
+    active_label: str
+    release: str
+    other_side: str
+    done: str
+
+
+@dataclass(frozen=True)
+class EngineTiming:
+    """Engine timing and tolerances (meaning of each in exercises/definitions/_common.toml)."""
+
+    fault_min_s: Sourced
+    cue_repeat_s: Sourced
+    cue_display_s: Sourced
+    praise_after_s: Sourced
+    praise_repeat_s: Sourced
+    range_cue_after_s: Sourced
+    position_enter_s: Sourced
+    position_leave_s: Sourced
+    switch_s: Sourced
+    release_s: Sourced
+    max_gap_s: Sourced
+    min_listed_hold_s: Sourced
+    range_hysteresis_deg: Sourced
+    min_visibility: Sourced
+    view_cue_after_s: Sourced
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            name: getattr(self, name).as_dict(
+                "deg" if name.endswith("_deg") else ("" if name == "min_visibility" else "s")
+            )
+            for name in self.__dataclass_fields__
+        }
+
+
+@dataclass(frozen=True)
+class ExerciseDefinition:
+    """One exercise, as read from its data file.
+
+    Attributes:
+        id, name, description: identity; `description` is one line for `--list-exercises`.
+        kind: "self_test" (verdict from a settled stretch of frames), "rep_test" (verdict from rep
+            peaks) or "stretch" (holds in the target range).
+        view: the camera view the measures need ("side_on").
+        postures: the postures (pose.view.classify_posture labels) the exercise is done in.
+        measured_leg: which leg is measured, in words.
+        setup: set-up guidance shown before starting.
+        side_margin_deg: --side auto: the working leg is the one whose `side_angle` is larger by this.
+        position: all must hold (with working = the chosen leg) for the person to be in position.
+        target, reps, verdict: see their classes; `reps` and `verdict` may be None.
+        faults: form rules, most important first (the order cues are given in).
+        timing: the engine's timing, defaults from _common.toml merged with the file's overrides.
+        path: the file it was read from.
+    """
+
+    id: str
+    name: str
+    description: str
+    kind: str
+    view: str
+    postures: tuple[str, ...]
+    measured_leg: str
+    setup: str
+    phases: Phases
+    side_angle: str
+    side_margin_deg: Sourced
+    position: tuple[Condition, ...]
+    target: Target
+    faults: tuple[FormRule, ...]
+    timing: EngineTiming
+    reps: RepRule | None = None
+    verdict: VerdictRule | None = None
+    path: str = ""
+
+    @property
+    def is_self_test(self) -> bool:
+        return self.kind in ("self_test", "rep_test")
+
+    def thresholds(self) -> dict[str, object]:
+        """Every value the engine uses for this exercise, with its source (for report.json)."""
+        out: dict[str, object] = {
+            "definition_file": self.path,
+            "postures": list(self.postures),
+            "view": self.view,
+            "side": {
+                "angle": self.side_angle,
+                "margin": self.side_margin_deg.as_dict("deg"),
+            },
+            "position": [c.as_dict() for c in self.position],
+            "target": self.target.as_dict(),
+            "faults": {rule.id: rule.as_dict() for rule in self.faults},
+            "engine": self.timing.as_dict(),
+        }
+        if self.reps is not None:
+            out["reps"] = self.reps.as_dict()
+        if self.verdict is not None:
+            out["verdict"] = self.verdict.as_dict()
+        return out
