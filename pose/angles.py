@@ -32,7 +32,7 @@ ANGLE_COLUMNS: tuple[str, ...] = (
     "right_visibility",
 )
 #: Columns smoothed as angles (visibility is not an angle and is left as measured).
-SMOOTHED_COLUMNS: tuple[str, ...] = ANGLE_COLUMNS[:7] + ("trunk_to_horizontal_deg",)
+SMOOTHED_COLUMNS: tuple[str, ...] = (*ANGLE_COLUMNS[:7], "trunk_to_horizontal_deg")
 #: Per-side angle names, so code can ask for f"{side}_{name}".
 SIDE_ANGLES: tuple[str, ...] = (
     "hip_extension_deg",
