@@ -1,0 +1,320 @@
+"""Read exercise definitions from their TOML data files, checking them once with messages that name
+the file and the field, so a therapist's typo fails loudly instead of changing a verdict silently.
+
+Layout: `exercises/definitions/*.toml`, one exercise per file; files whose name starts with "_" hold
+shared data (`_common.toml`: the sources cited by key and the engine's timing defaults).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from exercises.definition import (
+    KINDS,
+    LEG_VALUES,
+    OPS,
+    POSTURES,
+    VERDICT_METHODS,
+    Condition,
+    EngineTiming,
+    ExerciseDefinition,
+    Finding,
+    FormRule,
+    NotAssessed,
+    Phases,
+    RepRule,
+    Sourced,
+    Target,
+    VerdictRule,
+    is_valid_ref,
+)
+
+#: Where the shipped definitions live.
+DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+COMMON_FILE = "_common.toml"
+
+
+class DefinitionError(ValueError):
+    """A definition file that does not follow the documented layout."""
+
+
+class UnknownExerciseError(ValueError):
+    """An exercise id that no definition file defines; the message lists the known ids."""
+
+    def __init__(self, exercise_id: str, known: list[str]) -> None:
+        self.exercise_id = exercise_id
+        self.known = sorted(known)
+        super().__init__(
+            f"unknown exercise {exercise_id!r}; known exercises: {', '.join(self.known)}"
+        )
+
+
+class _Reader:
+    """Typed access to one TOML table, naming the file and the field in every error."""
+
+    def __init__(
+        self, data: Mapping[str, Any], where: str, sources: Mapping[str, str]
+    ) -> None:
+        self.data, self.where, self.sources = data, where, sources
+
+    def fail(self, message: str) -> DefinitionError:
+        return DefinitionError(f"{self.where}: {message}")
+
+    def sub(self, key: str) -> _Reader:
+        value = self.data.get(key)
+        if not isinstance(value, Mapping):
+            raise self.fail(f"[{key}] must be a table")
+        return _Reader(value, f"{self.where} [{key}]", self.sources)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{key!r} must be a non-empty string")
+        return value.strip()
+
+    def number(self, key: str) -> float:
+        value = self.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{key!r} must be a number, got {value!r}")
+        return float(value)
+
+    def source(self, value: Any, key: str) -> str:
+        """A source key or list of keys -> their texts joined by "; "."""
+        keys = [value] if isinstance(value, str) else value
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            raise self.fail(f"{key!r} needs a source: a key of [sources] or a list of keys")
+        unknown = [k for k in keys if k not in self.sources]
+        if unknown:
+            raise self.fail(
+                f"{key!r} cites unknown source {', '.join(unknown)}; known: {', '.join(sorted(self.sources))}"
+            )
+        return "; ".join(self.sources[k] for k in keys)
+
+    def sourced(self, key: str) -> Sourced:
+        """`key = { value = x, source = "key" }`."""
+        item = self.data.get(key)
+        if not isinstance(item, Mapping) or "value" not in item:
+            raise self.fail(f"{key!r} must be {{ value = <number>, source = <key> }}")
+        inner = _Reader(item, f"{self.where} {key}", self.sources)
+        return Sourced(inner.number("value"), self.source(item.get("source"), key))
+
+    def optional_sourced(self, key: str) -> Sourced | None:
+        return self.sourced(key) if key in self.data else None
+
+    def ref(self, key: str) -> str:
+        ref = self.text(key)
+        if not is_valid_ref(ref):
+            raise self.fail(
+                f"{key!r} = {ref!r} names no value; use working.<x> or other.<x> with x in "
+                f"{', '.join(LEG_VALUES)}, or trunk_incline_deg / trunk_to_horizontal_deg"
+            )
+        return ref
+
+    def condition(self, threshold_key: str = "threshold") -> Condition:
+        op = self.text("op")
+        if op not in OPS:
+            raise self.fail(f"'op' must be one of {', '.join(OPS)}, got {op!r}")
+        return Condition(
+            ref=self.ref("angle"),
+            op=op,
+            threshold=self.number(threshold_key),
+            source=self.source(self.data.get("source"), "source"),
+        )
+
+    def tables(self, key: str) -> list[_Reader]:
+        items = self.data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+            raise self.fail(f"[[{key}]] must be an array of tables")
+        return [
+            _Reader(item, f"{self.where} [[{key}]] #{n + 1}", self.sources)
+            for n, item in enumerate(items)
+        ]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def _timing(common: _Reader, own: Mapping[str, Any]) -> EngineTiming:
+    """The engine defaults of _common.toml with the definition's own [engine] overrides."""
+    merged = {**common.data, **own}
+    reader = _Reader(merged, f"{common.where} (+ overrides)", common.sources)
+    unknown = set(own) - set(EngineTiming.__dataclass_fields__)
+    if unknown:
+        raise DefinitionError(f"[engine] has unknown settings: {', '.join(sorted(unknown))}")
+    return EngineTiming(**{name: reader.sourced(name) for name in EngineTiming.__dataclass_fields__})
+
+
+def _target(r: _Reader) -> Target:
+    target = Target(
+        ref=r.ref("angle"),
+        min=r.optional_sourced("min"),
+        max=r.optional_sourced("max"),
+        hold_s=r.optional_sourced("hold_s"),
+        sets=r.optional_sourced("sets"),
+        cue=r.text("cue"),
+        praise=r.text("praise"),
+        done=r.text("done") if r.has("done") else r.text("praise"),
+    )
+    if target.min is None and target.max is None:
+        raise r.fail("needs 'min' or 'max'")
+    if target.min is not None and target.max is not None and target.min.value > target.max.value:
+        raise r.fail("'min' is above 'max'")
+    return target
+
+
+def _verdict(r: _Reader) -> VerdictRule:
+    method = r.text("method")
+    if method not in VERDICT_METHODS:
+        raise r.fail(f"'method' must be one of {', '.join(VERDICT_METHODS)}, got {method!r}")
+    findings = tuple(
+        Finding(id=f.text("id"), name=f.text("name"), condition=f.condition())
+        for f in r.tables("findings")
+    )
+    if not findings:
+        raise r.fail("needs at least one [[verdict.findings]]")
+    rule = VerdictRule(
+        method=method,
+        findings=findings,
+        settle_s=r.optional_sourced("settle_s"),
+        min_reps=r.optional_sourced("min_reps"),
+        not_assessed=tuple(
+            NotAssessed(id=n.text("id"), name=n.text("name"), why=n.text("why"))
+            for n in r.tables("not_assessed")
+        ),
+    )
+    if method == "settled_median" and rule.settle_s is None:
+        raise r.fail("method settled_median needs 'settle_s'")
+    if method == "rep_peaks" and rule.min_reps is None:
+        raise r.fail("method rep_peaks needs 'min_reps'")
+    return rule
+
+
+def parse_definition(
+    data: Mapping[str, Any], path: str, common: Mapping[str, Any]
+) -> ExerciseDefinition:
+    """One exercise from its parsed TOML and the parsed _common.toml."""
+    sources = common.get("sources", {})
+    r = _Reader(data, path, sources)
+    common_engine = _Reader(common.get("engine", {}), f"{COMMON_FILE} [engine]", sources)
+    kind = r.text("kind")
+    if kind not in KINDS:
+        raise r.fail(f"'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+    postures = data.get("postures")
+    if not isinstance(postures, list) or not postures or not set(postures) <= set(POSTURES):
+        raise r.fail(f"'postures' must be a non-empty list drawn from {', '.join(POSTURES)}")
+    phases = r.sub("phases")
+    side = r.sub("side")
+    faults = tuple(
+        FormRule(id=f.text("id"), name=f.text("name"), cue=f.text("cue"), condition=f.condition())
+        for f in r.tables("faults")
+    )
+    ids = [f.id for f in faults]
+    if len(set(ids)) != len(ids):
+        raise r.fail(f"fault ids must be unique, got {ids}")
+    reps = None
+    if r.has("reps"):
+        rr = r.sub("reps")
+        reps = RepRule(
+            ref=rr.ref("angle"),
+            enter_deg=rr.sourced("enter_deg"),
+            exit_deg=rr.sourced("exit_deg"),
+            per_side=rr.sourced("per_side"),
+        )
+        if reps.enter_deg.value == reps.exit_deg.value:
+            raise rr.fail("'enter_deg' and 'exit_deg' must differ (the gap is the hysteresis)")
+    verdict = _verdict(r.sub("verdict")) if r.has("verdict") else None
+    if kind == "self_test" and (verdict is None or verdict.method != "settled_median"):
+        raise r.fail("a self_test needs [verdict] with method settled_median")
+    if kind == "rep_test" and (verdict is None or verdict.method != "rep_peaks" or reps is None):
+        raise r.fail("a rep_test needs [reps] and [verdict] with method rep_peaks")
+    own_engine = data.get("engine", {})
+    if not isinstance(own_engine, Mapping):
+        raise r.fail("[engine] must be a table")
+    side_angle = side.text("angle")
+    if side_angle not in LEG_VALUES:
+        raise side.fail(f"'angle' must be one of {', '.join(LEG_VALUES)}")
+    return ExerciseDefinition(
+        id=r.text("id"),
+        name=r.text("name"),
+        description=r.text("description"),
+        kind=kind,
+        view=r.text("view"),
+        postures=tuple(postures),
+        measured_leg=r.text("measured_leg"),
+        setup=r.text("setup"),
+        phases=Phases(
+            position=phases.text("position"),
+            active=phases.text("active"),
+            active_label=phases.text("active_label"),
+            release=phases.text("release"),
+            other_side=phases.text("other_side"),
+            done=phases.text("done"),
+        ),
+        side_angle=side_angle,
+        side_margin_deg=side.sourced("margin_deg"),
+        position=tuple(p.condition() for p in r.tables("position")),
+        target=_target(r.sub("target")),
+        faults=faults,
+        timing=_timing(common_engine, own_engine),
+        reps=reps,
+        verdict=verdict,
+        path=path,
+    )
+
+
+def load_exercises(path: str | Path | None = None) -> dict[str, ExerciseDefinition]:
+    """All exercise definitions, by id.
+
+    `path` is a folder of definition files (with its own `_common.toml`) or one definition file
+    (its `_common.toml` is the one beside it); None reads the shipped `exercises/definitions/`.
+    Raises DefinitionError naming the file and field of anything malformed.
+    """
+    path = DEFINITIONS_DIR if path is None else Path(path)
+    folder = path if path.is_dir() else path.parent
+    files = sorted(folder.glob("*.toml")) if path.is_dir() else [path]
+    common_path = folder / COMMON_FILE
+    if not common_path.is_file():
+        raise DefinitionError(f"{folder}: {COMMON_FILE} (sources and engine defaults) is missing")
+    common = _read_toml(common_path)
+    out: dict[str, ExerciseDefinition] = {}
+    for file in files:
+        if file.name.startswith("_"):
+            continue
+        definition = parse_definition(_read_toml(file), str(file), common)
+        if definition.id in out:
+            raise DefinitionError(f"{file}: id {definition.id!r} is also defined in {out[definition.id].path}")
+        out[definition.id] = definition
+    if not out:
+        raise DefinitionError(f"{path}: no exercise definitions found")
+    return out
+
+
+def get_exercise(
+    exercise_id: str, definitions: Mapping[str, ExerciseDefinition] | None = None
+) -> ExerciseDefinition:
+    """The definition of `exercise_id`; UnknownExerciseError (listing the known ids) if none."""
+    definitions = load_exercises() if definitions is None else definitions
+    try:
+        return definitions[exercise_id]
+    except KeyError:
+        raise UnknownExerciseError(exercise_id, list(definitions)) from None
+
+
+def list_exercises(definitions: Mapping[str, ExerciseDefinition] | None = None) -> str:
+    """`--list-exercises` text: one line per exercise, "id  description"."""
+    definitions = load_exercises() if definitions is None else definitions
+    width = max(len(i) for i in definitions)
+    return "\n".join(
+        f"{d.id:<{width}}  {d.description}" for d in sorted(definitions.values(), key=lambda d: d.id)
+    )
