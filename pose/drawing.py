@@ -116,6 +116,7 @@ class AngleAnnotator:
         pts = landmarks[:, :2].astype(np.float64) * np.array([w, h])
         radius = max(8, int(self.radius_frac * min(w, h)))
         scale = self.font_scale or max(0.4, min(w, h) / 900.0)
+        outline = max(2, int(round(scale * 5)))
         for side in sides:
             p = SIDE_POINTS[side]
             shoulder, hip, knee, ankle = (pts[p[k]] for k in ("shoulder", "hip", "knee", "ankle"))
@@ -132,7 +133,9 @@ class AngleAnnotator:
                     if label == "hip"
                     else f"{side[0].upper()} {label} {value:.0f}"
                 )
-                org = (int(joint[0] + radius + 4), int(joint[1] - 4))
+                # both sides' joints often coincide in a side view: left labels above, right below
+                dy = -4 if side == "left" else int(26 * scale)
+                org = (int(joint[0] + radius + 4), int(joint[1] + dy))
                 cv2.putText(
                     frame,
                     text,
