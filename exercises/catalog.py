@@ -55,9 +55,7 @@ class UnknownExerciseError(ValueError):
 class _Reader:
     """Typed access to one TOML table, naming the file and the field in every error."""
 
-    def __init__(
-        self, data: Mapping[str, Any], where: str, sources: Mapping[str, str]
-    ) -> None:
+    def __init__(self, data: Mapping[str, Any], where: str, sources: Mapping[str, str]) -> None:
         self.data, self.where, self.sources = data, where, sources
 
     def fail(self, message: str) -> DefinitionError:
@@ -152,7 +150,9 @@ def _timing(common: _Reader, own: Mapping[str, Any]) -> EngineTiming:
     unknown = set(own) - set(EngineTiming.__dataclass_fields__)
     if unknown:
         raise DefinitionError(f"[engine] has unknown settings: {', '.join(sorted(unknown))}")
-    return EngineTiming(**{name: reader.sourced(name) for name in EngineTiming.__dataclass_fields__})
+    return EngineTiming(
+        **{name: reader.sourced(name) for name in EngineTiming.__dataclass_fields__}
+    )
 
 
 def _target(r: _Reader) -> Target:
@@ -293,7 +293,9 @@ def load_exercises(path: str | Path | None = None) -> dict[str, ExerciseDefiniti
             continue
         definition = parse_definition(_read_toml(file), str(file), common)
         if definition.id in out:
-            raise DefinitionError(f"{file}: id {definition.id!r} is also defined in {out[definition.id].path}")
+            raise DefinitionError(
+                f"{file}: id {definition.id!r} is also defined in {out[definition.id].path}"
+            )
         out[definition.id] = definition
     if not out:
         raise DefinitionError(f"{path}: no exercise definitions found")
@@ -316,5 +318,6 @@ def list_exercises(definitions: Mapping[str, ExerciseDefinition] | None = None) 
     definitions = load_exercises() if definitions is None else definitions
     width = max(len(i) for i in definitions)
     return "\n".join(
-        f"{d.id:<{width}}  {d.description}" for d in sorted(definitions.values(), key=lambda d: d.id)
+        f"{d.id:<{width}}  {d.description}"
+        for d in sorted(definitions.values(), key=lambda d: d.id)
     )

@@ -1,0 +1,457 @@
+"""The exercise engine: frames in one by one, feedback out, and a report at the end.
+
+The same object serves the live page (one `update` per camera frame) and recordings
+(`exercises.report.run_exercise` feeds a whole series through it), so both give the same verdicts.
+It reads plain per-frame mappings (`pose.angles.AngleSeries.frame`) and nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from exercises.definition import SIDES, ExerciseDefinition, FormRule, read_value
+from exercises.phases import PhaseTracker
+from exercises.summary import build_report
+from exercises.timing import EPS_S, Cue, CueScheduler, HoldTracker, Persistence, Rep, RepCounter
+
+SIDE_CHOICES: tuple[str, ...] = ("auto", "left", "right")
+
+# Cue priorities: lower is more important. Faults take FAULT_PRIORITY + their order in the data.
+VIEW_PRIORITY, FAULT_PRIORITY, HOLD_DONE_PRIORITY, RANGE_PRIORITY, PRAISE_PRIORITY = (
+    0,
+    10,
+    50,
+    60,
+    70,
+)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What to show the person after one frame.
+
+    Attributes:
+        t_s: the frame's time, seconds.
+        phase: "position", "active", "release", "other_side" or "done" (see exercises.phases).
+        phase_label: the active phase's name from the data ("measure", "hold", "reps"), else `phase`.
+        instruction: what to do in this phase (from the definition).
+        side: the leg being worked while active, else None; next_side: the leg still to do.
+        cue: the one cue to show now (message, kind, fault id), or None.
+        hold_s: seconds of the current hold (in range, form good); 0 when not holding.
+        hold_target_s: the hold time asked for, None when the exercise has none.
+        holds_completed, sets_target: holds of at least hold_target_s on this side, and how many to do.
+        reps, reps_target: reps on this side so far, and how many to do (None without reps).
+        in_range: whether the measured angle is in the target range (None when not measuring).
+        angle_deg: the measured angle of the working leg (None when not measuring or not seen).
+        faults: the fault ids present now (after persisting fault_min_s).
+    """
+
+    t_s: float
+    phase: str
+    phase_label: str
+    instruction: str
+    side: str | None
+    next_side: str | None
+    cue: Cue | None
+    hold_s: float
+    hold_target_s: float | None
+    holds_completed: int
+    sets_target: int | None
+    reps: int | None
+    reps_target: int | None
+    in_range: bool | None
+    angle_deg: float | None
+    faults: tuple[str, ...]
+
+
+@dataclass
+class FrameRecord:
+    """One frame during which a side was being worked, kept for the report."""
+
+    t: float
+    index: int
+    measured: bool  # in position with this leg working, and the leg seen
+    good: bool  # measured, and every form rule could be checked and none was broken on this frame
+    form_ok: bool  # measured, no fault present (after fault_min_s) and every rule could be checked
+    frame: Mapping[str, object]
+
+
+@dataclass
+class SideState:
+    """Everything the engine tracks for one leg."""
+
+    faults: dict[str, Persistence]
+    holds: HoldTracker
+    reps: RepCounter | None
+    records: list[FrameRecord] = field(default_factory=list)
+    in_range: bool = False
+    holds_completed: int = 0
+    good_run_start: float | None = None
+    settled: bool = False
+    last_index: int = -2
+
+
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _has_person(frame: Mapping[str, object]) -> bool:
+    """A person was found: a posture, or any leg's visibility (NaN on frames with nobody)."""
+    return frame.get("posture") not in (None, "unknown") or any(
+        _finite(frame.get(f"{s}_visibility")) for s in SIDES
+    )
+
+
+class ExerciseSession:
+    """Follow one exercise frame by frame.
+
+    Args:
+        definition: the exercise (`exercises.catalog.load_exercises()[id]`).
+        side: "auto" (find the working leg, both legs expected), "left" or "right" (only that leg).
+        view: `pose.view.check_view(...).as_dict()` when known; a self-test whose view is not side-on
+            is inconclusive. The live page may set `session.view` whenever it re-checks the view.
+
+    `update(frame)` takes the mapping of `AngleSeries.frame(i)` (keys in ../shared/DESIGN.md) and
+    returns `Feedback`; `report()` returns the report fields of ../shared/DESIGN.md.
+    Frames must come in time order; a frame not later than the previous one is ignored.
+    """
+
+    def __init__(
+        self,
+        definition: ExerciseDefinition,
+        side: str = "auto",
+        view: Mapping[str, object] | None = None,
+    ) -> None:
+        if side not in SIDE_CHOICES:
+            raise ValueError(f"side must be one of {', '.join(SIDE_CHOICES)}, got {side!r}")
+        self.definition = definition
+        self.side_mode = side
+        self.view = dict(view) if view is not None else None
+        tm = definition.timing
+        self.required_sides: tuple[str, ...] = SIDES if side == "auto" else (side,)
+        self.phases = PhaseTracker(
+            enter_s=tm.position_enter_s.value,
+            leave_s=tm.position_leave_s.value,
+            switch_s=tm.switch_s.value,
+            release_s=tm.release_s.value,
+            required_sides=self.required_sides,
+        )
+        reps = definition.reps
+        self.sides: dict[str, SideState] = {
+            s: SideState(
+                faults={r.id: Persistence(tm.fault_min_s.value) for r in definition.faults},
+                holds=HoldTracker(tm.max_gap_s.value),
+                reps=None
+                if reps is None
+                else RepCounter(reps.enter_deg.value, reps.exit_deg.value),
+            )
+            for s in SIDES
+        }
+        self.cues = CueScheduler(tm.cue_repeat_s.value, tm.cue_display_s.value)
+        self.cue_log: list[Cue] = []
+        self.frames_seen = 0
+        self.t_first: float | None = None
+        self._last_t: float | None = None
+        self._last_feedback: Feedback | None = None
+        self._unseen_since: float | None = None
+        self._short_since: float | None = None
+        self._person_frames = 0
+        self._unseen_frames = dict.fromkeys(SIDES, 0)
+
+    # ----- per-frame reading -------------------------------------------------------------------
+
+    def candidate_side(self, frame: Mapping[str, object]) -> str | None:
+        """The leg that looks like the working one: its side angle larger than the other's by the margin."""
+        name = self.definition.side_angle
+        left = read_value(frame, f"working.{name}", "left")
+        right = read_value(frame, f"working.{name}", "right")
+        if not (math.isfinite(left) and math.isfinite(right)):
+            return None
+        margin = self.definition.side_margin_deg.value
+        if left - right >= margin:
+            return "left"
+        if right - left >= margin:
+            return "right"
+        return None
+
+    def in_position(self, frame: Mapping[str, object], side: str) -> bool:
+        """Posture right and every position condition met with `side` as the working leg."""
+        if frame.get("posture") not in self.definition.postures:
+            return False
+        return all(c.check(frame, side) is True for c in self.definition.position)
+
+    def leg_seen(self, frame: Mapping[str, object], side: str) -> bool:
+        """The working leg is seen well enough to measure: visibility and the target angle."""
+        vis = read_value(frame, "working.visibility", side)
+        if not (math.isfinite(vis) and vis >= self.definition.timing.min_visibility.value):
+            return False
+        return math.isfinite(read_value(frame, self.definition.target.ref, side))
+
+    def _frame_side(self, frame: Mapping[str, object]) -> str | None:
+        """The leg to treat as working on this frame, or None."""
+        if self.side_mode != "auto":
+            return self.side_mode
+        return self.candidate_side(frame) or self.phases.side
+
+    # ----- the update --------------------------------------------------------------------------
+
+    def update(self, frame: Mapping[str, object]) -> Feedback:
+        """Feed one frame (a mapping as `AngleSeries.frame` gives); return what to show now."""
+        t = float(frame["t_s"])  # type: ignore[arg-type]
+        if self._last_feedback is not None and self._last_t is not None and t <= self._last_t:
+            return self._last_feedback
+        if self.t_first is None:
+            self.t_first = t
+        self._last_t = t
+        index = self.frames_seen
+        self.frames_seen += 1
+
+        if _has_person(frame):
+            self._person_frames += 1
+            for s in SIDES:
+                self._unseen_frames[s] += not self.leg_seen(frame, s)
+        frame_side = self._frame_side(frame)
+        pos_side = frame_side if frame_side and self.in_position(frame, frame_side) else None
+        done = self.done_sides()
+        phase = self.phases.update(t, pos_side, done)
+        active = self.phases.side if phase == "active" else None
+
+        events: list[Cue] = []
+        for s in SIDES:
+            self._update_reps(t, frame, s, pos_side == s, events)
+        hold_s, in_range, angle, faults = 0.0, None, None, ()
+        for s in SIDES:
+            if s == active:
+                hold_s, in_range, angle, faults = self._update_active_side(
+                    t, index, frame, s, pos_side == s, events
+                )
+            else:
+                self._idle_side(t, s)
+
+        cue = self._choose_cue(t, frame, active, in_range, hold_s, faults, events)
+        feedback = self._feedback(t, phase, active, cue, hold_s, in_range, angle, faults)
+        self._last_feedback = feedback
+        return feedback
+
+    def _update_reps(
+        self, t: float, frame: Mapping[str, object], side: str, in_pos: bool, events: list[Cue]
+    ) -> None:
+        state, rule = self.sides[side], self.definition.reps
+        if state.reps is None or rule is None:
+            return
+        present = {fid for fid, p in state.faults.items() if p.active}
+        rep = state.reps.update(t, read_value(frame, rule.ref, side), in_pos, present)
+        if rep is not None and self.definition.kind == "rep_test":
+            events.extend(self._rep_events(rep, side))
+
+    def _rep_events(self, rep: Rep, side: str) -> list[Cue]:
+        """A rep test praises a clean rep in range and asks for more after a clean short one."""
+        if not rep.clean:
+            return []
+        target = self.definition.target
+        if target.in_range(rep.peak_deg):
+            return [self._praise_cue(side)]
+        return [Cue("range", target.cue, "range", RANGE_PRIORITY, side=side)]
+
+    def _praise_cue(self, side: str) -> Cue:
+        return Cue(
+            "praise",
+            self.definition.target.praise,
+            "praise",
+            PRAISE_PRIORITY,
+            side=side,
+            repeat_s=self.definition.timing.praise_repeat_s.value,
+        )
+
+    def _rule_states(self, frame: Mapping[str, object], side: str) -> dict[str, bool | None]:
+        return {rule.id: rule.condition.check(frame, side) for rule in self.definition.faults}
+
+    def _update_active_side(
+        self,
+        t: float,
+        index: int,
+        frame: Mapping[str, object],
+        side: str,
+        in_pos: bool,
+        events: list[Cue],
+    ) -> tuple[float, bool | None, float | None, tuple[str, ...]]:
+        state, d = self.sides[side], self.definition
+        measured = in_pos and self.leg_seen(frame, side)
+        raw = self._rule_states(frame, side) if measured else {}
+        for rule in d.faults:
+            state.faults[rule.id].update(t, raw.get(rule.id) is True)
+        faults = tuple(r.id for r in d.faults if state.faults[r.id].active)
+        checkable = measured and all(v is not None for v in raw.values())
+        good = checkable and not any(raw.values())
+        form_ok = checkable and not faults
+        state.records.append(FrameRecord(t, index, measured, good, form_ok, frame))
+        self._update_settled(state, t, index, good)
+
+        value = read_value(frame, d.target.ref, side) if measured else math.nan
+        widen = d.timing.range_hysteresis_deg.value if state.in_range else 0.0
+        state.in_range = measured and d.target.in_range(value, widen)
+        previous_hold = state.holds.current.duration_s if state.holds.current else 0.0
+        hold_s = state.holds.update(t, state.in_range and form_ok, value)
+        hold_target = d.target.hold_s.value if d.target.hold_s is not None else None
+        if hold_target is not None and previous_hold < hold_target - EPS_S <= hold_s:
+            state.holds_completed += 1
+            events.append(
+                Cue("hold_done", d.target.done, "hold_done", HOLD_DONE_PRIORITY, side=side)
+            )
+        angle = value if measured and math.isfinite(value) else None
+        return hold_s, (state.in_range if measured else None), angle, faults
+
+    def _update_settled(self, state: SideState, t: float, index: int, good: bool) -> None:
+        """A self-test side is done once a run of good frames has lasted settle_s."""
+        verdict = self.definition.verdict
+        contiguous = index == state.last_index + 1
+        state.last_index = index
+        if not good:
+            state.good_run_start = None
+            return
+        if state.good_run_start is None or not contiguous:
+            state.good_run_start = t
+        if verdict is not None and verdict.settle_s is not None:
+            if t - state.good_run_start >= verdict.settle_s.value - EPS_S:
+                state.settled = True
+
+    def _idle_side(self, t: float, side: str) -> None:
+        state = self.sides[side]
+        for p in state.faults.values():
+            p.update(t, False)
+        state.holds.update(t, False, math.nan)
+        state.in_range = False
+        state.good_run_start = None
+
+    # ----- cues and feedback -------------------------------------------------------------------
+
+    def _choose_cue(
+        self,
+        t: float,
+        frame: Mapping[str, object],
+        active: str | None,
+        in_range: bool | None,
+        hold_s: float,
+        faults: tuple[str, ...],
+        events: list[Cue],
+    ) -> Cue | None:
+        d, tm = self.definition, self.definition.timing
+        candidates = list(events)
+        person = _has_person(frame)
+        unseen = not person or (active is not None and not self.leg_seen(frame, active))
+        if unseen:
+            self._unseen_since = t if self._unseen_since is None else self._unseen_since
+        else:
+            self._unseen_since = None
+        if (
+            self._unseen_since is not None
+            and t - self._unseen_since >= tm.view_cue_after_s.value - EPS_S
+        ):
+            candidates.append(self._view_cue(person, active))
+        by_id: dict[str, FormRule] = {r.id: r for r in d.faults}
+        for order, fid in enumerate(faults):
+            rule = by_id[fid]
+            candidates.append(
+                Cue(
+                    f"fault:{fid}",
+                    rule.cue,
+                    "fault",
+                    FAULT_PRIORITY + order,
+                    side=active,
+                    fault=fid,
+                )
+            )
+        short = active is not None and in_range is False and not faults and d.kind != "rep_test"
+        if short:
+            self._short_since = t if self._short_since is None else self._short_since
+            if t - self._short_since >= tm.range_cue_after_s.value - EPS_S:
+                candidates.append(Cue("range", d.target.cue, "range", RANGE_PRIORITY, side=active))
+        else:
+            self._short_since = None
+        if (
+            active is not None
+            and d.kind != "rep_test"
+            and hold_s >= tm.praise_after_s.value - EPS_S
+        ):
+            candidates.append(self._praise_cue(active))
+        shown, emitted = self.cues.update(t, candidates)
+        if emitted is not None:
+            self.cue_log.append(emitted)
+        return shown
+
+    def _view_cue(self, person: bool, side: str | None) -> Cue:
+        if not person or side is None:
+            message = "Step into view: the camera should see you from head to feet, from the side."
+        else:
+            message = f"Turn so the camera sees your {side} leg, hip to ankle."
+        return Cue("view", message, "view", VIEW_PRIORITY, side=side)
+
+    def _feedback(
+        self,
+        t: float,
+        phase: str,
+        active: str | None,
+        cue: Cue | None,
+        hold_s: float,
+        in_range: bool | None,
+        angle: float | None,
+        faults: tuple[str, ...],
+    ) -> Feedback:
+        d = self.definition
+        shown_side = active or self.phases.last_side
+        state = self.sides[shown_side] if shown_side else None
+        instruction = {
+            "position": d.phases.position,
+            "active": d.phases.active,
+            "release": d.phases.release,
+            "other_side": d.phases.other_side,
+            "done": d.phases.done,
+        }[phase]
+        return Feedback(
+            t_s=t,
+            phase=phase,
+            phase_label=d.phases.active_label if phase == "active" else phase,
+            instruction=instruction,
+            side=active,
+            next_side=self.phases.next_side(self.done_sides()) if phase != "active" else None,
+            cue=cue,
+            hold_s=round(hold_s, 3),
+            hold_target_s=d.target.hold_s.value if d.target.hold_s else None,
+            holds_completed=state.holds_completed if state else 0,
+            sets_target=int(d.target.sets.value) if d.target.sets else None,
+            reps=(len(state.reps.reps) if state and state.reps else (0 if d.reps else None)),
+            reps_target=int(d.reps.per_side.value) if d.reps else None,
+            in_range=in_range,
+            angle_deg=None if angle is None else round(angle, 1),
+            faults=faults,
+        )
+
+    # ----- progress and report -----------------------------------------------------------------
+
+    def side_done(self, side: str) -> bool:
+        """Whether this side has what the exercise asks: a settled measure, the reps or the holds."""
+        state, d = self.sides[side], self.definition
+        if d.kind == "self_test":
+            return state.settled
+        if d.kind == "rep_test":
+            return state.reps is not None and len(state.reps.reps) >= int(d.reps.per_side.value)  # type: ignore[union-attr]
+        sets = int(d.target.sets.value) if d.target.sets else 1
+        return state.holds_completed >= sets
+
+    def done_sides(self) -> set[str]:
+        return {s for s in SIDES if self.side_done(s)}
+
+    def unseen_fraction(self, side: str) -> float | None:
+        """Share of the frames with a person in which this leg was not seen well enough to measure."""
+        if not self._person_frames:
+            return None
+        return self._unseen_frames[side] / self._person_frames
+
+    def report(self) -> dict[str, object]:
+        """The report fields of ../shared/DESIGN.md for everything fed so far."""
+        return build_report(self)

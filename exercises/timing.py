@@ -1,0 +1,197 @@
+"""Small state machines that turn noisy per-frame truths into steady events, in seconds.
+
+Everything here is driven by frame timestamps, never frame counts: live frames drop when the machine
+is busy, and a recording's frame rate is whatever the camera gave.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+#: Tolerance for comparing sums of float timestamps with a duration.
+EPS_S = 1e-6
+
+
+class Persistence:
+    """A condition that counts only once it has held for `min_s`, and the time it counted for.
+
+    `seconds` sums the full length of every run that reached `min_s` (from its first frame to its last),
+    so a fault that lasted 2 s reports 2 s, and one that flickered for 0.3 s reports nothing.
+    """
+
+    def __init__(self, min_s: float) -> None:
+        if min_s < 0:
+            raise ValueError(f"min_s must be >= 0 seconds, got {min_s}")
+        self.min_s = min_s
+        self.seconds = 0.0
+        self.active = False
+        self._since: float | None = None
+        self._last_t: float | None = None
+
+    def update(self, t: float, on: bool) -> bool:
+        """Feed one frame; return whether the condition counts now."""
+        if not on:
+            self._since, self.active = None, False
+        elif self._since is None:
+            self._since = t
+        if on and self._since is not None:
+            if self.active:
+                self.seconds += t - (self._last_t if self._last_t is not None else t)
+            elif t - self._since >= self.min_s - EPS_S:
+                self.active = True
+                self.seconds += t - self._since
+        self._last_t = t
+        return self.active
+
+
+@dataclass
+class Hold:
+    """One unbroken stretch of time in the target range with good form."""
+
+    start_s: float
+    end_s: float
+    total_deg: float = 0.0
+    frames: int = 0
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def mean_deg(self) -> float:
+        return self.total_deg / self.frames if self.frames else math.nan
+
+
+class HoldTracker:
+    """Holds as runs of qualifying frames; a frame gap longer than `max_gap_s` breaks a hold."""
+
+    def __init__(self, max_gap_s: float) -> None:
+        self.max_gap_s = max_gap_s
+        self.holds: list[Hold] = []
+        self.current: Hold | None = None
+        self._last_t: float | None = None
+
+    def update(self, t: float, running: bool, value: float) -> float:
+        """Feed one frame; return the current hold's length in seconds (0 when not holding)."""
+        gap = self._last_t is not None and t - self._last_t > self.max_gap_s
+        self._last_t = t
+        if not running or gap:
+            self.current = None
+        if not running:
+            return 0.0
+        if self.current is None:
+            self.current = Hold(start_s=t, end_s=t)
+            self.holds.append(self.current)
+        self.current.end_s = t
+        if math.isfinite(value):
+            self.current.total_deg += value
+            self.current.frames += 1
+        return self.current.duration_s
+
+    @property
+    def total_s(self) -> float:
+        return sum(h.duration_s for h in self.holds)
+
+
+@dataclass
+class Rep:
+    """One rep: from passing the enter threshold to coming back past the exit threshold."""
+
+    start_s: float
+    end_s: float
+    peak_deg: float
+    faults: set[str] = field(default_factory=set)
+
+    @property
+    def clean(self) -> bool:
+        return not self.faults
+
+
+class RepCounter:
+    """Counts movements past `enter` and back past `exit`; the gap between them is the hysteresis.
+
+    `enter > exit` counts upward movements, `enter < exit` downward ones. A rep may only start on a
+    frame the caller allows (`may_start`, e.g. in position with this leg working) and needs no hold.
+    """
+
+    def __init__(self, enter: float, exit: float) -> None:
+        if enter == exit:
+            raise ValueError("enter and exit must differ (the gap is the hysteresis)")
+        self.enter, self.exit = enter, exit
+        self.sign = 1.0 if enter > exit else -1.0
+        self.reps: list[Rep] = []
+        self.current: Rep | None = None
+
+    def update(
+        self,
+        t: float,
+        value: float,
+        may_start: bool,
+        faults: set[str] | frozenset[str] = frozenset(),
+    ) -> Rep | None:
+        """Feed one frame; return the rep that ended on it, if one did. NaN frames change nothing."""
+        if not math.isfinite(value):
+            return None
+        s = self.sign
+        if self.current is None:
+            if may_start and s * value >= s * self.enter:
+                self.current = Rep(start_s=t, end_s=t, peak_deg=value, faults=set(faults))
+            return None
+        rep = self.current
+        rep.end_s = t
+        rep.faults |= set(faults)
+        if s * value > s * rep.peak_deg:
+            rep.peak_deg = value
+        if s * value <= s * self.exit:
+            self.current = None
+            self.reps.append(rep)
+            return rep
+        return None
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One thing to tell the person. Lower `priority` is more important."""
+
+    key: str
+    message: str
+    kind: str  # "view", "fault", "hold_done", "range", "praise"
+    priority: int
+    side: str | None = None
+    fault: str | None = None
+    repeat_s: float | None = None  # None: the scheduler's default
+    t_s: float = math.nan
+
+
+class CueScheduler:
+    """One cue at a time, the most important first, none repeated within `repeat_s` of itself.
+
+    A shown cue stays `display_s` while it still applies, unless a more important one arrives.
+    """
+
+    def __init__(self, repeat_s: float, display_s: float) -> None:
+        self.repeat_s, self.display_s = repeat_s, display_s
+        self.shown: Cue | None = None
+        self._last_emitted: dict[str, float] = {}
+
+    def _cooling(self, cue: Cue, t: float) -> bool:
+        last = self._last_emitted.get(cue.key)
+        repeat = self.repeat_s if cue.repeat_s is None else cue.repeat_s
+        return last is not None and t - last < repeat - EPS_S
+
+    def update(self, t: float, candidates: list[Cue]) -> tuple[Cue | None, Cue | None]:
+        """Return (the cue to show now, the cue newly emitted on this frame or None)."""
+        ranked = sorted(candidates, key=lambda c: c.priority)
+        keys = {c.key for c in ranked}
+        shown = self.shown
+        if shown is not None and (t - shown.t_s >= self.display_s - EPS_S or shown.key not in keys):
+            shown = None
+        fresh = next((c for c in ranked if not self._cooling(c, t)), None)
+        emitted = None
+        if fresh is not None and (shown is None or fresh.priority < shown.priority):
+            emitted = replace(fresh, t_s=t)
+            self._last_emitted[fresh.key] = t
+            shown = emitted
+        self.shown = shown
+        return shown, emitted

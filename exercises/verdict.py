@@ -1,0 +1,202 @@
+"""Verdicts per side: from a settled stretch of good frames (self-tests) or from rep peaks, never
+from the worst single frame. Where the data cannot support a verdict it is `inconclusive`, with the
+reasons named and the values left null.
+
+Verdict words: self-tests and rep tests give "normal", "tight" or "inconclusive"; stretches give
+"completed" (the asked number of holds done), "incomplete" or "inconclusive" (never measured).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from exercises.definition import OPS, ExerciseDefinition, Finding, read_value
+from exercises.timing import EPS_S, Rep
+
+NORMAL, TIGHT, INCONCLUSIVE = "normal", "tight", "inconclusive"
+COMPLETED, INCOMPLETE = "completed", "incomplete"
+
+
+@dataclass
+class SideVerdict:
+    """A side's verdict, what was found, why it could not be judged, and the values it rests on."""
+
+    verdict: str
+    findings: list[dict[str, object]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    values: dict[str, object] | None = None
+    result_deg: float | None = None
+
+
+def _round(value: float, digits: int = 1) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+def longest_run(
+    t: np.ndarray, index: np.ndarray, good: np.ndarray, max_gap_s: float
+) -> tuple[int, int] | None:
+    """(first, last) positions of the longest run of good, consecutive frames (the latest on a tie)."""
+    best: tuple[int, int] | None = None
+    start: int | None = None
+    n = len(t)
+    for i in range(n + 1):
+        breaks = (
+            i == n
+            or not good[i]
+            or (start is not None and (index[i] != index[i - 1] + 1 or t[i] - t[i - 1] > max_gap_s))
+        )
+        if breaks and start is not None:
+            if best is None or t[i - 1] - t[start] >= t[best[1]] - t[best[0]] - EPS_S:
+                best = (start, i - 1)
+            start = None
+        if i < n and good[i] and start is None:
+            start = i
+    return best
+
+
+def settled_window(
+    t: np.ndarray, index: np.ndarray, good: np.ndarray, settle_s: float, max_gap_s: float
+) -> tuple[int, int] | None:
+    """The last `settle_s` seconds of the longest run of good frames, or None if no run is that long."""
+    run = longest_run(t, index, good, max_gap_s)
+    if run is None or t[run[1]] - t[run[0]] < settle_s - EPS_S:
+        return None
+    first = int(np.searchsorted(t[run[0] : run[1] + 1], t[run[1]] - settle_s - EPS_S)) + run[0]
+    return first, run[1]
+
+
+def finding_dict(finding: Finding, value: float) -> dict[str, object]:
+    return {
+        "id": finding.id,
+        "name": finding.name,
+        "angle": finding.condition.ref,
+        "value_deg": _round(value),
+        "op": finding.condition.op,
+        "threshold_deg": finding.condition.threshold,
+    }
+
+
+def view_reasons(view: Mapping[str, object] | None) -> list[str]:
+    """Why the view rules out a verdict: a camera that is not side-on."""
+    if view is None or view.get("side_on") is not False:
+        return []
+    off = view.get("off_axis_deg")
+    about = f" (about {off:.0f}° off)" if isinstance(off, int | float) else ""
+    return [f"camera not side-on{about}: hip angles are only valid from the side"]
+
+
+def self_test_verdict(
+    d: ExerciseDefinition,
+    side: str,
+    frames: Sequence[Mapping[str, object]],
+    t: np.ndarray,
+    index: np.ndarray,
+    good: np.ndarray,
+    fault_names: Mapping[str, float],
+    view: Mapping[str, object] | None,
+) -> SideVerdict:
+    """`normal`/`tight` from the medians over the settled window, else `inconclusive` with reasons.
+
+    `frames` are the side's worked frames (with `t`, `index`, `good` beside them); `fault_names`
+    maps the name of each fault that happened on this side to its seconds.
+    """
+    assert d.verdict is not None and d.verdict.settle_s is not None
+    reasons = view_reasons(view)
+    settle_s = d.verdict.settle_s.value
+    window = settled_window(t, index, good, settle_s, d.timing.max_gap_s.value)
+    if window is None:
+        run = longest_run(t, index, good, d.timing.max_gap_s.value)
+        longest = 0.0 if run is None else float(t[run[1]] - t[run[0]])
+        reasons.append(
+            f"too few good frames: the longest steady stretch in position with good form lasted "
+            f"{longest:.1f} s, {settle_s:g} s needed"
+        )
+        reasons.extend(
+            f"form not held: {name} ({seconds:.1f} s)" for name, seconds in fault_names.items()
+        )
+        return SideVerdict(INCONCLUSIVE, reasons=reasons)
+    a, b = window
+    medians: dict[str, float] = {}
+    findings: list[dict[str, object]] = []
+    for finding in d.verdict.findings:
+        ref = finding.condition.ref
+        values = np.array([read_value(f, ref, side) for f in frames[a : b + 1]])
+        medians[ref] = float(np.median(values))
+        if finding_positive(finding, medians[ref]):
+            findings.append(finding_dict(finding, medians[ref]))
+    target_ref = d.target.ref
+    if target_ref not in medians:
+        medians[target_ref] = float(
+            np.median([read_value(f, target_ref, side) for f in frames[a : b + 1]])
+        )
+    values = {
+        "window": {"start_s": _round(t[a], 2), "end_s": _round(t[b], 2)},
+        **{ref.split(".")[-1]: _round(v) for ref, v in medians.items()},
+    }
+    if reasons:  # the view rules it out: keep no number that looks like a result
+        return SideVerdict(INCONCLUSIVE, reasons=reasons)
+    verdict = TIGHT if findings else NORMAL
+    return SideVerdict(verdict, findings, [], values, _round(medians[target_ref]))
+
+
+def finding_positive(finding: Finding, value: float) -> bool:
+    """Whether a side's settled value meets a finding's condition (NaN never does)."""
+    return math.isfinite(value) and OPS[finding.condition.op](value, finding.condition.threshold)
+
+
+def rep_test_verdict(
+    d: ExerciseDefinition,
+    reps: Sequence[Rep],
+    fault_names: Mapping[str, str],
+    view: Mapping[str, object] | None,
+) -> SideVerdict:
+    """`normal`/`tight` from the median peak of the clean reps; compensation is named as a finding.
+
+    `fault_names` maps fault ids to their names. Reps with compensation do not count towards the
+    verdict (compensation fakes range); if too few clean reps remain, the side is inconclusive.
+    """
+    assert d.verdict is not None and d.verdict.min_reps is not None
+    reasons = view_reasons(view)
+    min_reps = int(d.verdict.min_reps.value)
+    clean = [r for r in reps if r.clean]
+    compensated = [r for r in reps if not r.clean]
+    findings: list[dict[str, object]] = []
+    for fid, name in fault_names.items():
+        n = sum(1 for r in compensated if fid in r.faults)
+        if n:
+            findings.append(
+                {
+                    "id": f"compensation:{fid}",
+                    "name": f"compensation: {name} in {n} of {len(reps)} reps",
+                    "reps": n,
+                }
+            )
+    if len(clean) < min_reps:
+        reasons.append(
+            f"too few reps in good form: {len(clean)} of {len(reps)}, {min_reps} needed"
+            + (" (compensation fakes range: redo them without it)" if compensated else "")
+        )
+    if reasons:
+        return SideVerdict(INCONCLUSIVE, findings=findings, reasons=reasons)
+    peaks = np.array([r.peak_deg for r in clean])
+    result = float(np.median(peaks))
+    for finding in d.verdict.findings:
+        if finding_positive(finding, result):
+            findings.insert(0, finding_dict(finding, result))
+    limited = any(not str(f["id"]).startswith("compensation:") for f in findings)
+    values = {"median_rep_peak_deg": _round(result), "clean_reps": len(clean)}
+    return SideVerdict(TIGHT if limited else NORMAL, findings, [], values, _round(result))
+
+
+def stretch_verdict(d: ExerciseDefinition, measured: bool, holds_completed: int) -> SideVerdict:
+    """`completed` when the asked number of holds is done, `incomplete` when not, `inconclusive`
+    when the side was never measured."""
+    if not measured:
+        return SideVerdict(INCONCLUSIVE)
+    sets = int(d.target.sets.value) if d.target.sets is not None else 1
+    values = {"holds_completed": holds_completed, "sets": sets}
+    return SideVerdict(COMPLETED if holds_completed >= sets else INCOMPLETE, values=values)
