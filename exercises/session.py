@@ -87,7 +87,6 @@ class SideState:
     reps: RepCounter | None
     records: list[FrameRecord] = field(default_factory=list)
     in_range: bool = False
-    holds_completed: int = 0
     good_run_start: float | None = None
     settled: bool = False
     last_index: int = -2
@@ -284,7 +283,10 @@ class ExerciseSession:
         measured = in_pos and self.leg_seen(frame, side)
         raw = self._rule_states(frame, side) if measured else {}
         for rule in d.faults:
-            state.faults[rule.id].update(t, raw.get(rule.id) is True)
+            persistence = state.faults[rule.id]
+            persistence.update(t, raw.get(rule.id) is True)
+            if persistence.became_active and persistence.since is not None:
+                state.holds.cut(persistence.since)
         faults = tuple(r.id for r in d.faults if state.faults[r.id].active)
         checkable = measured and all(v is not None for v in raw.values())
         good = checkable and not any(raw.values())
@@ -299,7 +301,6 @@ class ExerciseSession:
         hold_s = state.holds.update(t, state.in_range and form_ok, value)
         hold_target = d.target.hold_s.value if d.target.hold_s is not None else None
         if hold_target is not None and previous_hold < hold_target - EPS_S <= hold_s:
-            state.holds_completed += 1
             events.append(
                 Cue("hold_done", d.target.done, "hold_done", HOLD_DONE_PRIORITY, side=side)
             )
@@ -422,7 +423,7 @@ class ExerciseSession:
             cue=cue,
             hold_s=round(hold_s, 3),
             hold_target_s=d.target.hold_s.value if d.target.hold_s else None,
-            holds_completed=state.holds_completed if state else 0,
+            holds_completed=self.holds_completed(shown_side) if shown_side else 0,
             sets_target=int(d.target.sets.value) if d.target.sets else None,
             reps=(len(state.reps.reps) if state and state.reps else (0 if d.reps else None)),
             reps_target=int(d.reps.per_side.value) if d.reps else None,
@@ -441,7 +442,12 @@ class ExerciseSession:
         if d.kind == "rep_test":
             return state.reps is not None and len(state.reps.reps) >= int(d.reps.per_side.value)  # type: ignore[union-attr]
         sets = int(d.target.sets.value) if d.target.sets else 1
-        return state.holds_completed >= sets
+        return self.holds_completed(side) >= sets
+
+    def holds_completed(self, side: str) -> int:
+        """Holds on this side that lasted the asked hold time (0 for exercises without one)."""
+        hold_s = self.definition.target.hold_s
+        return 0 if hold_s is None else self.sides[side].holds.completed(hold_s.value)
 
     def done_sides(self) -> set[str]:
         return {s for s in SIDES if self.side_done(s)}

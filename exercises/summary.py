@@ -90,7 +90,7 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
         reps = state.reps.reps if state.reps is not None else []
         verdict = rep_test_verdict(d, reps, names, session.view)
     else:
-        verdict = stretch_verdict(d, True, state.holds_completed)
+        verdict = stretch_verdict(d, True, session.holds_completed(side))
         target = _column(form_ok, d.target.ref, side)
         target = target[np.isfinite(target)]
         if target.size:
@@ -112,13 +112,13 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
         "peak_hip_extension_deg": _r(float(np.nanmax(hip_ok)))
         if np.any(np.isfinite(hip_ok))
         else None,
-        "time_in_target_s": round(state.holds.total_s, 2),
+        "time_in_target_s": round(float(state.holds.total_s), 2),
         "holds": [
             {"start_s": _r(h.start_s, 2), "end_s": _r(h.end_s, 2), "mean_deg": _r(h.mean_deg)}
             for h in state.holds.holds
             if h.duration_s >= min_hold - 1e-9
         ],
-        "holds_completed": state.holds_completed,
+        "holds_completed": session.holds_completed(side),
         "reps": None if reps is None else len(reps),
         "rep_peaks_deg": None if reps is None else [_r(r.peak_deg) for r in reps],
         "verdict": verdict.verdict,

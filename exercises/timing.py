@@ -26,11 +26,18 @@ class Persistence:
         self.min_s = min_s
         self.seconds = 0.0
         self.active = False
+        self.became_active = False
         self._since: float | None = None
         self._last_t: float | None = None
 
+    @property
+    def since(self) -> float | None:
+        """When the current run of the condition began (None when it does not hold)."""
+        return self._since
+
     def update(self, t: float, on: bool) -> bool:
         """Feed one frame; return whether the condition counts now."""
+        was_active = self.active
         if not on:
             self._since, self.active = None, False
         elif self._since is None:
@@ -42,25 +49,33 @@ class Persistence:
                 self.active = True
                 self.seconds += t - self._since
         self._last_t = t
+        self.became_active = self.active and not was_active
         return self.active
 
 
 @dataclass
 class Hold:
-    """One unbroken stretch of time in the target range with good form."""
+    """One unbroken stretch of time in the target range with good form: its frames' times and values."""
 
-    start_s: float
-    end_s: float
-    total_deg: float = 0.0
-    frames: int = 0
+    times: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    @property
+    def start_s(self) -> float:
+        return self.times[0]
+
+    @property
+    def end_s(self) -> float:
+        return self.times[-1]
 
     @property
     def duration_s(self) -> float:
-        return self.end_s - self.start_s
+        return self.times[-1] - self.times[0] if self.times else 0.0
 
     @property
     def mean_deg(self) -> float:
-        return self.total_deg / self.frames if self.frames else math.nan
+        finite = [v for v in self.values if math.isfinite(v)]
+        return sum(finite) / len(finite) if finite else math.nan
 
 
 class HoldTracker:
@@ -81,17 +96,30 @@ class HoldTracker:
         if not running:
             return 0.0
         if self.current is None:
-            self.current = Hold(start_s=t, end_s=t)
+            self.current = Hold()
             self.holds.append(self.current)
-        self.current.end_s = t
-        if math.isfinite(value):
-            self.current.total_deg += value
-            self.current.frames += 1
+        self.current.times.append(t)
+        self.current.values.append(value)
         return self.current.duration_s
+
+    def cut(self, from_t: float) -> None:
+        """End the current hold before `from_t`: form broke then, though it was confirmed only now."""
+        hold = self.current
+        if hold is None:
+            return
+        keep = sum(1 for ht in hold.times if ht < from_t - EPS_S)
+        del hold.times[keep:], hold.values[keep:]
+        if not hold.times:
+            self.holds.remove(hold)
+        self.current = None
 
     @property
     def total_s(self) -> float:
         return sum(h.duration_s for h in self.holds)
+
+    def completed(self, hold_s: float) -> int:
+        """Holds that lasted at least `hold_s`."""
+        return sum(1 for h in self.holds if h.duration_s >= hold_s - EPS_S)
 
 
 @dataclass
