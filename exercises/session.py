@@ -216,24 +216,26 @@ class ExerciseSession:
                 self._unseen_frames[s] += not self.leg_seen(frame, s)
         frame_side = self._frame_side(frame)
         pos_side = frame_side if frame_side and self.in_position(frame, frame_side) else None
-        done = self.done_sides()
-        phase = self.phases.update(t, pos_side, done)
-        active = self.phases.side if phase == "active" else None
+        phase = self.phases.update(t, pos_side, self.done_sides())
+        # The leg measured on this frame: the one in position while the phase is active. The side
+        # shown (phases.side) follows it after switch_s, but measuring never waits for that.
+        working = pos_side if phase == "active" else None
+        shown_side = working or (self.phases.side if phase == "active" else None)
 
         events: list[Cue] = []
         for s in SIDES:
             self._update_reps(t, frame, s, pos_side == s, events)
         hold_s, in_range, angle, faults = 0.0, None, None, ()
         for s in SIDES:
-            if s == active:
-                hold_s, in_range, angle, faults = self._update_active_side(
-                    t, index, frame, s, pos_side == s, events
+            if s == working:
+                hold_s, in_range, angle, faults = self._update_working_side(
+                    t, index, frame, s, events
                 )
             else:
                 self._idle_side(t, s)
 
-        cue = self._choose_cue(t, frame, active, in_range, hold_s, faults, events)
-        feedback = self._feedback(t, phase, active, cue, hold_s, in_range, angle, faults)
+        cue = self._choose_cue(t, frame, phase, shown_side, in_range, hold_s, faults, events)
+        feedback = self._feedback(t, phase, shown_side, cue, hold_s, in_range, angle, faults)
         self._last_feedback = feedback
         return feedback
 
@@ -270,17 +272,17 @@ class ExerciseSession:
     def _rule_states(self, frame: Mapping[str, object], side: str) -> dict[str, bool | None]:
         return {rule.id: rule.condition.check(frame, side) for rule in self.definition.faults}
 
-    def _update_active_side(
+    def _update_working_side(
         self,
         t: float,
         index: int,
         frame: Mapping[str, object],
         side: str,
-        in_pos: bool,
         events: list[Cue],
     ) -> tuple[float, bool | None, float | None, tuple[str, ...]]:
+        """Faults, holds and the record of the leg in position on this frame."""
         state, d = self.sides[side], self.definition
-        measured = in_pos and self.leg_seen(frame, side)
+        measured = self.leg_seen(frame, side)
         raw = self._rule_states(frame, side) if measured else {}
         for rule in d.faults:
             persistence = state.faults[rule.id]
@@ -335,68 +337,61 @@ class ExerciseSession:
         self,
         t: float,
         frame: Mapping[str, object],
-        active: str | None,
+        phase: str,
+        side: str | None,
         in_range: bool | None,
         hold_s: float,
         faults: tuple[str, ...],
         events: list[Cue],
     ) -> Cue | None:
+        """The one cue to show: view problems, then faults in data order, then range, then praise."""
         d, tm = self.definition, self.definition.timing
         candidates = list(events)
-        person = _has_person(frame)
-        unseen = not person or (active is not None and not self.leg_seen(frame, active))
-        if unseen:
-            self._unseen_since = t if self._unseen_since is None else self._unseen_since
-        else:
+        view = self._view_problem(frame, phase, side)
+        if view is None:
             self._unseen_since = None
-        if (
-            self._unseen_since is not None
-            and t - self._unseen_since >= tm.view_cue_after_s.value - EPS_S
-        ):
-            candidates.append(self._view_cue(person, active))
+        else:
+            self._unseen_since = t if self._unseen_since is None else self._unseen_since
+            if t - self._unseen_since >= tm.view_cue_after_s.value - EPS_S:
+                candidates.append(Cue("view", view, "view", VIEW_PRIORITY, side=side))
         by_id: dict[str, FormRule] = {r.id: r for r in d.faults}
         for order, fid in enumerate(faults):
             rule = by_id[fid]
             candidates.append(
-                Cue(
-                    f"fault:{fid}",
-                    rule.cue,
-                    "fault",
-                    FAULT_PRIORITY + order,
-                    side=active,
-                    fault=fid,
-                )
+                Cue(f"fault:{fid}", rule.cue, "fault", FAULT_PRIORITY + order, side=side, fault=fid)
             )
-        short = active is not None and in_range is False and not faults and d.kind != "rep_test"
+        short = in_range is False and not faults and d.kind != "rep_test"
         if short:
             self._short_since = t if self._short_since is None else self._short_since
             if t - self._short_since >= tm.range_cue_after_s.value - EPS_S:
-                candidates.append(Cue("range", d.target.cue, "range", RANGE_PRIORITY, side=active))
+                candidates.append(Cue("range", d.target.cue, "range", RANGE_PRIORITY, side=side))
         else:
             self._short_since = None
-        if (
-            active is not None
-            and d.kind != "rep_test"
-            and hold_s >= tm.praise_after_s.value - EPS_S
-        ):
-            candidates.append(self._praise_cue(active))
+        if side is not None and d.kind != "rep_test" and hold_s >= tm.praise_after_s.value - EPS_S:
+            candidates.append(self._praise_cue(side))
         shown, emitted = self.cues.update(t, candidates)
         if emitted is not None:
             self.cue_log.append(emitted)
         return shown
 
-    def _view_cue(self, person: bool, side: str | None) -> Cue:
-        if not person or side is None:
-            message = "Step into view: the camera should see you from head to feet, from the side."
-        else:
-            message = f"Turn so the camera sees your {side} leg, hip to ankle."
-        return Cue("view", message, "view", VIEW_PRIORITY, side=side)
+    def _view_problem(
+        self, frame: Mapping[str, object], phase: str, side: str | None
+    ) -> str | None:
+        """What keeps the camera from judging this frame, in words, or None."""
+        if not _has_person(frame):
+            return "Step into view: the camera should see you from head to feet, from the side."
+        if side is not None and not self.leg_seen(frame, side):
+            return f"Turn so the camera sees your {side} leg, hip to ankle."
+        in_posture = frame.get("posture") in self.definition.postures
+        if phase != "active" and in_posture and not all(self.leg_seen(frame, s) for s in SIDES):
+            return "Make sure both legs are in view, seen from the side."
+        return None
 
     def _feedback(
         self,
         t: float,
         phase: str,
-        active: str | None,
+        side: str | None,
         cue: Cue | None,
         hold_s: float,
         in_range: bool | None,
@@ -404,26 +399,32 @@ class ExerciseSession:
         faults: tuple[str, ...],
     ) -> Feedback:
         d = self.definition
-        shown_side = active or self.phases.last_side
-        state = self.sides[shown_side] if shown_side else None
-        instruction = {
-            "position": d.phases.position,
-            "active": d.phases.active,
-            "release": d.phases.release,
-            "other_side": d.phases.other_side,
-            "done": d.phases.done,
-        }[phase]
+        done = self.done_sides()
+        counted_side = side or self.phases.last_side
+        state = self.sides[counted_side] if counted_side else None
+        next_side = self.phases.next_side(done)
+        if phase == "active" and side in done and next_side is not None:
+            # still in position after finishing a side (e.g. standing between legs): say what's next
+            instruction = d.phases.other_side
+        else:
+            instruction = {
+                "position": d.phases.position,
+                "active": d.phases.active,
+                "release": d.phases.release,
+                "other_side": d.phases.other_side,
+                "done": d.phases.done,
+            }[phase]
         return Feedback(
             t_s=t,
             phase=phase,
             phase_label=d.phases.active_label if phase == "active" else phase,
             instruction=instruction,
-            side=active,
-            next_side=self.phases.next_side(self.done_sides()) if phase != "active" else None,
+            side=side,
+            next_side=next_side if (phase != "active" or side in done) else None,
             cue=cue,
             hold_s=round(hold_s, 3),
             hold_target_s=d.target.hold_s.value if d.target.hold_s else None,
-            holds_completed=self.holds_completed(shown_side) if shown_side else 0,
+            holds_completed=self.holds_completed(counted_side) if counted_side else 0,
             sets_target=int(d.target.sets.value) if d.target.sets else None,
             reps=(len(state.reps.reps) if state and state.reps else (0 if d.reps else None)),
             reps_target=int(d.reps.per_side.value) if d.reps else None,
