@@ -23,7 +23,7 @@ from pose.angles import TABLE_LINES, compute_angles
 from pose.export import side_summaries, write_angles_csv
 from pose.pipeline import load_track
 from pose.smoothing import smooth_recording
-from pose.sources import InputError
+from pose.sources import InputError, quiet_decoder_logs
 from pose.view import check_view
 
 DISCLAIMER = (
@@ -92,6 +92,14 @@ def _progress_factory(
 def analyze(args: argparse.Namespace) -> dict:
     """Run the pipeline and write every result into a scratch folder first, then move it into place."""
     out = Path(args.out)
+    # checked before the slow part, so a typo costs no minutes of pose estimation
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder: give --out a folder name.")
+    if args.model and not Path(args.model).is_file():
+        raise InputError(
+            f"Model file {args.model} does not exist: check the path, or leave out --model "
+            "to use the built-in model."
+        )
     track, info = load_track(
         args.input,
         model_path=args.model,
@@ -157,6 +165,7 @@ def _write_annotated(input_path: str, kind: str, track, series, folder: Path) ->
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet_decoder_logs()  # bad input is said in one line of ours, not FFmpeg's
     try:
         report = analyze(args)
     except InputError as exc:

@@ -5,6 +5,7 @@ Bad input is found here and said plainly (`InputError`), so callers can show one
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,27 @@ class SourceInfo:
     frame_count: int | None
 
 
+def quiet_decoder_logs() -> None:
+    """Keep FFmpeg's own log lines ("moov atom not found", ...) off stderr.
+
+    For a command-line entry point: bad input is reported in one plain line of our own. It must
+    run before the first video is opened (OpenCV reads the setting then); a level the user set
+    explicitly is kept.
+    """
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+
+
+def _open_capture(path: Path) -> cv2.VideoCapture:
+    """A capture that applies the rotation a phone stores in the file.
+
+    OpenCV's default here is off; it must be on for every capture of a file, or the size taken
+    from one (the image size of the track) would not match the frames read by another.
+    """
+    cap = cv2.VideoCapture(str(path))
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    return cap
+
+
 class VideoFileSource:
     """A recorded video, with its real frame times and its rotation metadata honoured."""
 
@@ -44,7 +66,13 @@ class VideoFileSource:
             raise InputError(f"{self.path} is a folder: give a video, an image or a .npz track.")
         if self.path.stat().st_size == 0:
             raise InputError(f"{self.path} is empty (0 bytes): record or copy the video again.")
-        cap = cv2.VideoCapture(str(self.path))
+        if self.path.suffix.lower() != ".gif" and cv2.haveImageReader(str(self.path)):
+            # FFmpeg would read a photo named .mp4 as a one-frame "video", tracked in video mode
+            raise InputError(
+                f"{self.path} is a still image, not a video: give it an image suffix "
+                "(.jpg or .png) to analyse it as an image."
+            )
+        cap = _open_capture(self.path)
         ok, frame = cap.read() if cap.isOpened() else (False, None)
         cap.release()
         if not ok or frame is None:
@@ -52,10 +80,12 @@ class VideoFileSource:
                 f"{self.path} could not be read as a video (corrupt, truncated or not a video): "
                 "try another file or re-export it as .mp4."
             )
+        # the size of a frame as frames() yields it (rotated upright), so that landmarks
+        # normalised to the frame scale back to the right pixels
         self._first_shape = frame.shape
 
     def info(self) -> SourceInfo:
-        cap = cv2.VideoCapture(str(self.path))
+        cap = _open_capture(self.path)
         fps = cap.get(cv2.CAP_PROP_FPS) or None
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
         cap.release()
@@ -64,9 +94,7 @@ class VideoFileSource:
 
     def frames(self) -> Iterator[tuple[float, np.ndarray]]:
         """Frames with their presentation times; a truncated tail simply ends the stream."""
-        cap = cv2.VideoCapture(str(self.path))
-        # FFmpeg applies the rotation a phone stores in the file; say so rather than rely on it
-        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        cap = _open_capture(self.path)
         fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
         last_t = -np.inf
         index = 0

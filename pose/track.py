@@ -5,6 +5,7 @@ A track lets a session be kept and re-analysed without keeping any video.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,20 @@ from pose.landmarks import NUM_LANDMARKS, VISIBILITY_THRESHOLD
 
 class TrackFormatError(ValueError):
     """A landmark track file or array that does not follow the documented format."""
+
+
+def _real_array(name: str, value: object, dtype: type[np.floating]) -> np.ndarray:
+    """`value` as a real-number array of `dtype`, or a TrackFormatError naming what it holds.
+
+    Without this check strings fail with a bare ValueError and complex numbers silently lose
+    their imaginary part.
+    """
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TrackFormatError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr.astype(dtype)
 
 
 @dataclass(frozen=True)
@@ -35,8 +50,8 @@ class PoseTrack:
     warnings: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        t = np.asarray(self.t, dtype=np.float64)
-        lm = np.asarray(self.landmarks, dtype=np.float32)
+        t = _real_array("t", self.t, np.float64)
+        lm = _real_array("landmarks", self.landmarks, np.float32)
         if t.ndim != 1:
             raise TrackFormatError(f"t must have shape (N,), got {t.shape}")
         if lm.shape != (t.shape[0], NUM_LANDMARKS, 4):
@@ -47,11 +62,12 @@ class PoseTrack:
             raise TrackFormatError("t must be strictly increasing")
         if not np.all(np.isfinite(t)):
             raise TrackFormatError("t must be finite")
-        w, h = (int(v) for v in self.image_size)
-        if w <= 0 or h <= 0:
+        size = _real_array("image_size", self.image_size, np.float64).reshape(-1)
+        if size.shape != (2,) or not np.all(size == np.round(size)) or np.any(size <= 0):
             raise TrackFormatError(
                 f"image_size must be two positive integers, got {self.image_size}"
             )
+        w, h = int(size[0]), int(size[1])
         object.__setattr__(self, "t", t)
         object.__setattr__(self, "landmarks", lm)
         object.__setattr__(self, "image_size", (w, h))
@@ -99,18 +115,28 @@ class PoseTrack:
     def load(cls, path: str | Path) -> PoseTrack:
         """Read a `.npz` track, with a message naming what is wrong when it is not one."""
         try:
-            with np.load(path, allow_pickle=False) as data:
-                missing = {"t", "landmarks", "image_size"} - set(data.files)
-                if missing:
+            # opened here so that the file is closed even when numpy fails on a broken zip
+            with open(path, "rb") as fh:
+                data = np.load(fh, allow_pickle=False)
+                if not isinstance(data, np.lib.npyio.NpzFile):
+                    # a single .npy array: np.load returns the array itself
                     raise TrackFormatError(
-                        f"{path} is not a landmark track: it lacks {', '.join(sorted(missing))}"
+                        f"{path} holds a single array, not a landmark track (t, landmarks, "
+                        "image_size)"
                     )
-                t, lm, size = data["t"], data["landmarks"], data["image_size"]
+                with data:
+                    missing = {"t", "landmarks", "image_size"} - set(data.files)
+                    if missing:
+                        raise TrackFormatError(
+                            f"{path} is not a landmark track: it lacks {', '.join(sorted(missing))}"
+                        )
+                    t, lm, size = data["t"], data["landmarks"], data["image_size"]
         except TrackFormatError:
             raise
-        except (OSError, ValueError, EOFError) as exc:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            # a truncated .npz is a zip without its directory: BadZipFile, not an OSError
             raise TrackFormatError(f"{path} could not be read as a landmark track ({exc})") from exc
-        size = np.asarray(size).reshape(-1)
-        if size.shape != (2,):
-            raise TrackFormatError(f"image_size must have shape (2,), got {size.shape}")
-        return cls(t=t, landmarks=lm, image_size=(int(size[0]), int(size[1])))
+        try:
+            return cls(t=t, landmarks=lm, image_size=size)
+        except TrackFormatError as exc:
+            raise TrackFormatError(f"{path} is not a valid landmark track: {exc}") from exc
