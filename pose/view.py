@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,9 @@ from pose.track import PoseTrack
 LYING_MAX_ELEVATION_DEG = 35.0
 #: A shin this close to horizontal (vertical drop / shin length) is resting on the floor: kneeling.
 KNEELING_MAX_SHIN_DROP = 0.45
+#: ... and its knee is on the floor: at most this many shin lengths above the lowest foot point.
+KNEELING_MAX_KNEE_HEIGHT = 0.4
+FOOT_KEYS = ("ankle", "heel", "toe")
 #: 2-D angles hold up to about 45° off the side-on axis (Puig-Diví et al. 2019, CLINICAL.md).
 MAX_OFF_AXIS_DEG = 45.0
 #: Mean shoulder and hip width of MediaPipe's points, in trunk lengths, facing the camera
@@ -39,15 +43,25 @@ def classify_posture(
     chest_up = forward[:, 1] < 0
     lying = flat & chest_up
     prone = (flat & (forward[:, 1] >= 0)) | (trunk_elevation_deg <= -LYING_MAX_ELEVATION_DEG)
-    drops = []
+    # the floor: the lowest seen point of either foot (image y grows downwards)
+    feet = np.stack([pts[k][:, 1] for pts in side_pts.values() for k in FOOT_KEYS], axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no foot seen: no floor
+        floor_y = np.nanmax(feet, axis=1)
+    any_shin = np.zeros(n, dtype=bool)
+    resting = np.zeros(n, dtype=bool)
     for pts in side_pts.values():
         shin = pts["ankle"] - pts["knee"]
         length = np.linalg.norm(shin, axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            drops.append(shin[:, 1] / length)
-    drop = np.fmin(drops[0], drops[1])  # NaN only where both shins are unseen
-    kneeling = upright & (drop < KNEELING_MAX_SHIN_DROP)
-    standing = upright & (drop >= KNEELING_MAX_SHIN_DROP)
+            drop = shin[:, 1] / length
+            # a near-horizontal shin rests on the floor only if its knee is down there too: a
+            # runner's swing leg has a horizontal shin a whole shin length above the floor
+            knee_low = floor_y - pts["knee"][:, 1] <= KNEELING_MAX_KNEE_HEIGHT * length
+        any_shin |= np.isfinite(drop)
+        resting |= (drop < KNEELING_MAX_SHIN_DROP) & knee_low
+    kneeling = upright & resting
+    standing = upright & any_shin & ~resting
     posture[standing] = "standing"
     posture[kneeling] = "kneeling"
     posture[lying] = "lying"
