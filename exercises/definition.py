@@ -255,6 +255,7 @@ class EngineTiming:
     praise_after_s: Sourced
     praise_repeat_s: Sourced
     range_cue_after_s: Sourced
+    rest_after_hold_s: Sourced
     position_enter_s: Sourced
     position_leave_s: Sourced
     switch_s: Sourced

@@ -361,6 +361,10 @@ class ExerciseSession:
                 Cue(f"fault:{fid}", rule.cue, "fault", FAULT_PRIORITY + order, side=side, fault=fid)
             )
         short = in_range is False and not faults and d.kind != "rep_test"
+        if short and side is not None:
+            holds = self.sides[side].holds.holds
+            resting = bool(holds) and t - holds[-1].end_s < tm.rest_after_hold_s.value
+            short = not resting
         if short:
             self._short_since = t if self._short_since is None else self._short_since
             if t - self._short_since >= tm.range_cue_after_s.value - EPS_S:
