@@ -17,9 +17,8 @@ import numpy as np
 
 os.environ.setdefault("ANNY_CACHE_DIR", "/work/.anny_cache")
 
-import torch  # noqa: E402  (the cache location must be set before anny is imported)
-
-import anny  # noqa: E402
+import anny
+import torch
 
 #: Joint centres we read off the skeleton: name -> bone whose head is that joint.
 SKELETON_JOINTS: dict[str, str] = {
@@ -43,21 +42,6 @@ SKELETON_JOINTS: dict[str, str] = {
 LEG_ADDUCTION_DEG = 4.0
 #: The arms hang in an A at rest; bring them to the sides (degrees of adduction).
 ARM_ADDUCTION_DEG = 38.0
-
-CHANNELS: tuple[str, ...] = (
-    "trunk",  # trunk incline, + forward (DESIGN.md sign); -90 = lying on the back
-    "yaw",  # turn of the whole body about the vertical, degrees (side switches)
-    "hip_l",
-    "hip_r",  # hip extension, + thigh behind the trunk line
-    "knee_l",
-    "knee_r",  # knee flexion, 0 = straight
-    "ankle_l",
-    "ankle_r",  # plantarflexion, + toes down
-    "shoulder_l",
-    "shoulder_r",  # shoulder flexion relative to the trunk, + arm forward
-    "elbow_l",
-    "elbow_r",  # elbow flexion
-)
 
 
 def _rx(deg: np.ndarray) -> np.ndarray:
@@ -130,6 +114,11 @@ class Body:
         self.faces = self.model.faces.cpu().numpy().astype(np.int64)
         rest = self._forward({}, 1)
         self.rest_vertices = rest.vertices[0]
+        idx = self.model.vertex_bone_indices.cpu().numpy()
+        w = self.model.vertex_bone_weights.cpu().numpy()
+        dominant = np.array(self.labels)[idx[np.arange(len(idx)), np.argmax(w, axis=1)]]
+        #: (V,) vertices of the pelvis and back, the part that lies on a bed
+        self.trunk_mask = np.array([d.startswith(("root", "pelvis", "spine")) for d in dominant])
         self._calibrate(rest)
 
     # -- model access -------------------------------------------------------------------------
