@@ -48,7 +48,7 @@ def _rx(deg: np.ndarray) -> np.ndarray:
     """(N, 3, 3) rotations about X (the body's left): + swings a hanging segment backwards."""
     a = np.radians(deg)
     c, s = np.cos(a), np.sin(a)
-    m = np.zeros(a.shape + (3, 3))
+    m = np.zeros((*a.shape, 3, 3))
     m[..., 0, 0] = 1.0
     m[..., 1, 1], m[..., 1, 2] = c, -s
     m[..., 2, 1], m[..., 2, 2] = s, c
@@ -64,7 +64,7 @@ def _ry(deg: float) -> np.ndarray:
 def _rz(deg: np.ndarray) -> np.ndarray:
     a = np.radians(deg)
     c, s = np.cos(a), np.sin(a)
-    m = np.zeros(a.shape + (3, 3))
+    m = np.zeros((*a.shape, 3, 3))
     m[..., 0, 0], m[..., 0, 1] = c, -s
     m[..., 1, 0], m[..., 1, 1] = s, c
     m[..., 2, 2] = 1.0

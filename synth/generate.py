@@ -208,7 +208,7 @@ def preview(spec: ClipSpec, out_dir: str) -> str:
 
     sim = simulate(spec)
     tr = make_truth(sim)
-    idx = [int(round(f * (len(sim.t) - 1))) for f in (0.0, 0.33, 0.66, 1.0)]
+    idx = [round(f * (len(sim.t) - 1)) for f in (0.0, 0.33, 0.66, 1.0)]
     w, h = spec.size
     sheet = Image.new("RGB", (2 * w, 2 * h))
     for k, (i, img) in enumerate(zip(idx, render_frames(sim, idx), strict=True)):

@@ -57,7 +57,7 @@ class ClipSpec:
 
     @property
     def n_frames(self) -> int:
-        return int(round(self.duration_s * self.fps))
+        return round(self.duration_s * self.fps)
 
     @property
     def video_path(self) -> Path:
