@@ -41,6 +41,8 @@ def build_track(
     near_visibility: float = 0.99,
     far_visibility: float = 0.9,
     ankle_deg: float = 0.0,
+    left_ankle_deg: float | None = None,
+    right_ankle_deg: float | None = None,
 ) -> PoseTrack:
     """A PoseTrack of one constructed person; every angle may be a scalar or an (N,) array.
 
@@ -53,6 +55,8 @@ def build_track(
         hip_px: where the hip joint is drawn (default: image centre).
         trunk_px: shoulder-to-hip length in pixels.
         ankle_deg: foot rotation from the shank's front (0 = foot at right angles to the shank).
+        left_ankle_deg, right_ankle_deg: per-side override of `ankle_deg` (90 points the foot
+            along the shank, as the back foot of a kneeling lunge whose toes point behind).
     """
     t = np.asarray(t, dtype=np.float64)
     n = t.shape[0]
@@ -72,13 +76,17 @@ def build_track(
         "left": (_arr(left_hip_extension_deg, n), _arr(left_knee_flexion_deg, n)),
         "right": (_arr(right_hip_extension_deg, n), _arr(right_knee_flexion_deg, n)),
     }
+    ankles = {
+        "left": ankle_deg if left_ankle_deg is None else left_ankle_deg,
+        "right": ankle_deg if right_ankle_deg is None else right_ankle_deg,
+    }
     for side, (ext, flex) in angles.items():
         pts = SIDE_POINTS[side]
         thigh = _rotate_toward(down, -fwd, ext)
         thigh_front = _rotate_toward(fwd, down, ext)
         shank = _rotate_toward(thigh, -thigh_front, flex)
         shank_front = _rotate_toward(thigh_front, thigh, flex)
-        foot = _rotate_toward(shank_front, shank, np.full(n, ankle_deg))
+        foot = _rotate_toward(shank_front, shank, np.full(n, ankles[side]))
         knee = hip + thigh * THIGH * trunk_px
         ankle = knee + shank * SHANK * trunk_px
         xy[:, pts["shoulder"]] = shoulder
@@ -114,3 +122,40 @@ def build_track(
 def times(seconds: float, fps: float = 30.0) -> np.ndarray:
     """Frame times for a clip of `seconds` at `fps`."""
     return np.arange(round(seconds * fps)) / fps
+
+
+#: Each landmark's mirror partner: left and right swapped (the nose is its own partner).
+MIRROR_INDEX = np.array(
+    [0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9]
+    + [i + 1 if i % 2 else i - 1 for i in range(11, NUM_LANDMARKS)]
+)
+
+
+def mirrored(track: PoseTrack) -> PoseTrack:
+    """The same person seen in a horizontally mirrored image, with left and right swapped.
+
+    A mirror turns a person's right side into what looks like a left side; swapping the labels
+    keeps them anatomically right, so every left angle of the result is the right angle of
+    `track`.
+    """
+    lm = track.landmarks[:, MIRROR_INDEX].copy()
+    lm[..., 0] = 1.0 - lm[..., 0]
+    return PoseTrack(t=track.t, landmarks=lm, image_size=track.image_size)
+
+
+def with_point(
+    track: PoseTrack,
+    index: int,
+    frames: slice | np.ndarray | int = slice(None),
+    xy_px: tuple[float, float] | None = None,
+    visibility: float | None = None,
+) -> PoseTrack:
+    """A copy of `track` with one landmark moved (in pixels) or its visibility changed."""
+    lm = track.landmarks.copy()
+    if xy_px is not None:
+        w, h = track.image_size
+        lm[frames, index, 0] = xy_px[0] / w
+        lm[frames, index, 1] = xy_px[1] / h
+    if visibility is not None:
+        lm[frames, index, 3] = visibility
+    return PoseTrack(t=track.t, landmarks=lm, image_size=track.image_size)
