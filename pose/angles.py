@@ -166,19 +166,23 @@ def compute_angles(
     track: PoseTrack,
     table_line: str = "trunk",
     visibility_threshold: float = VISIBILITY_THRESHOLD,
+    facing: np.ndarray | None = None,
 ) -> AngleSeries:
     """All DESIGN.md angles for both sides of a track, unfiltered.
 
     `table_line` applies to lying frames: "trunk" (default) measures the thigh against the trunk
     line; "image" against the image horizontal, for a user who says the camera is level.
     Upright frames always measure the thigh against the image horizontal.
+    `facing` (N,) ±1 relative to `geometry.perpendicular(down)` is given by the live path, which
+    decides it causally (`pose.facing.CausalFacing`); by default it is decided over the recording.
     """
     if table_line not in TABLE_LINES:
         raise ValueError(f"table_line must be one of {TABLE_LINES}, got {table_line!r}")
     points = track.points_px
     seen = track.seen(visibility_threshold)
     shoulder, hip = trunk_points(points, seen)
-    facing = decide_facing(track.t, smooth_votes(track.t, facing_votes(points, seen)))
+    if facing is None:
+        facing = decide_facing(track.t, smooth_votes(track.t, facing_votes(points, seen)))
     forward = geometry.forward_direction(shoulder, hip, facing)
     down = geometry.trunk_down(shoulder, hip)
     # The way the person faces, as if standing: the handedness of (forward, up) does not change as

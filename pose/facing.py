@@ -57,13 +57,23 @@ def decide_facing(
     return out
 
 
+#: Live: the first decision needs only this long a run, so angles appear quickly.
+FIRST_DECISION_S = 0.3
+
+
 class CausalFacing:
     """Frame-by-frame facing for live use: the same rule, without looking back to relabel."""
 
-    def __init__(self, min_switch_s: float = MIN_SWITCH_S, min_vote: float = MIN_VOTE) -> None:
-        if min_switch_s < 0:
-            raise ValueError("min_switch_s must be >= 0 seconds")
+    def __init__(
+        self,
+        min_switch_s: float = MIN_SWITCH_S,
+        min_vote: float = MIN_VOTE,
+        first_decision_s: float = FIRST_DECISION_S,
+    ) -> None:
+        if min_switch_s < 0 or first_decision_s < 0:
+            raise ValueError("min_switch_s and first_decision_s must be >= 0 seconds")
         self.min_switch_s = min_switch_s
+        self.first_decision_s = first_decision_s
         self.min_vote = min_vote
         self.reset()
 
@@ -78,6 +88,7 @@ class CausalFacing:
         if s != 0.0:
             if s != self._run_sign:
                 self._run_sign, self._run_start = s, t
-            if s != self.state and t - self._run_start >= self.min_switch_s - 1e-9:
+            needed = self.first_decision_s if self.state == 0.0 else self.min_switch_s
+            if s != self.state and t - self._run_start >= needed - 1e-9:
                 self.state = s
         return self.state if self.state != 0.0 else float("nan")
