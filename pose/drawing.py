@@ -116,7 +116,7 @@ class AngleAnnotator:
         pts = landmarks[:, :2].astype(np.float64) * np.array([w, h])
         radius = max(8, int(self.radius_frac * min(w, h)))
         scale = self.font_scale or max(0.4, min(w, h) / 900.0)
-        outline = max(2, int(round(scale * 5)))
+        outline = max(2, round(scale * 5))
         for side in sides:
             p = SIDE_POINTS[side]
             shoulder, hip, knee, ankle = (pts[p[k]] for k in ("shoulder", "hip", "knee", "ankle"))
@@ -143,7 +143,7 @@ class AngleAnnotator:
                     cv2.FONT_HERSHEY_SIMPLEX,
                     scale,
                     (0, 0, 0),
-                    4,
+                    outline,
                     cv2.LINE_AA,
                 )
                 cv2.putText(
