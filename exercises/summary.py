@@ -69,10 +69,13 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
     measured = [r for r in records if r.measured]
     frames = [r.frame for r in measured]
     form_ok = [r.frame for r in measured if r.form_ok]
+    reps = state.reps.reps if state.reps is not None else None
+    # a rep test has measured a side that did reps, even if no frame of it was settled in position
+    has_data = bool(measured) or (d.kind == "rep_test" and bool(reps))
     fault_seconds = {fid: round(p.seconds, 2) for fid, p in state.faults.items() if p.seconds > 0}
     names = {r.id: r.name for r in d.faults}
 
-    if not measured:
+    if not has_data:
         verdict = SideVerdict(INCONCLUSIVE)
         verdict.reasons = [*view_reasons(session.view), _unmeasured_reason(session, side)]
     elif d.kind == "self_test":
@@ -87,8 +90,7 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
             session.view,
         )
     elif d.kind == "rep_test":
-        reps = state.reps.reps if state.reps is not None else []
-        verdict = rep_test_verdict(d, reps, names, session.view)
+        verdict = rep_test_verdict(d, reps or [], names, session.view)
     else:
         verdict = stretch_verdict(d, True, session.holds_completed(side))
         target = _column(form_ok, d.target.ref, side)
@@ -103,9 +105,8 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
 
     hip_ok = _column(form_ok, "working.hip_extension_deg", side)
     min_hold = d.timing.min_listed_hold_s.value
-    reps = state.reps.reps if state.reps is not None else None
     out: dict[str, object] = {
-        "measured": bool(measured),
+        "measured": has_data,
         "angles": {
             name: _stats(_column(frames, f"working.{name}", side)) for name in SUMMARY_ANGLES
         },

@@ -379,7 +379,7 @@ def stretch_side(
     script.move(1.0, **neutral(st.lying))
     if not st.lying:
         script.set_posture("standing")
-    return script.wait(2.0)
+    return script.wait(4.0)
 
 
 def stretch_script(exercise: str, sides: Sequence[str] = ("right",), **kwargs: object) -> Script:
