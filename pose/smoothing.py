@@ -24,6 +24,12 @@ ZERO_PHASE_ORDER = 2
 OUTLIER_MIN_JUMP_DEG = 10.0
 OUTLIER_WINDOW = 2  # neighbours each side
 
+#: Angles defined only within a range (knee flexion is 180° − an interior angle: 0..180).
+BOUNDED_COLUMNS: dict[str, tuple[float, float]] = {
+    "left_knee_flexion_deg": (0.0, 180.0),
+    "right_knee_flexion_deg": (0.0, 180.0),
+}
+
 ONE_EURO_MIN_CUTOFF_HZ = 1.5
 ONE_EURO_BETA = 0.05
 ONE_EURO_D_CUTOFF_HZ = 1.0
@@ -90,6 +96,11 @@ def smooth_recording(series: AngleSeries) -> AngleSeries:
         for name in SMOOTHED_COLUMNS
         if name in series.values
     }
+    for name, (low, high) in BOUNDED_COLUMNS.items():
+        if name in values:
+            # the low-pass overshoots a little at a quick bend; keep the angle in its own range
+            # (a straight knee reads 0, never "−0.5° of flexion")
+            values[name] = np.clip(values[name], low, high)
     return series.with_values(values, filtered="zero-phase")
 
 
