@@ -135,7 +135,12 @@ class AngleAnnotator:
                 )
                 # both sides' joints often coincide in a side view: left labels above, right below
                 dy = -4 if side == "left" else int(26 * scale)
-                org = (int(joint[0] + radius + 4), int(joint[1] + dy))
+                x = joint[0] + radius + 4
+                (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, outline)
+                if x + tw > w:
+                    # near the right edge the label would be cut off: put it left of the joint
+                    x = max(0.0, joint[0] - radius - 4 - tw)
+                org = (int(x), int(joint[1] + dy))
                 cv2.putText(
                     frame,
                     text,
