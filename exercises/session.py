@@ -386,8 +386,8 @@ class ExerciseSession:
             return "Step into view: the camera should see you from head to feet, from the side."
         if side is not None and not self.leg_seen(frame, side):
             return f"Turn so the camera sees your {side} leg, hip to ankle."
-        in_posture = frame.get("posture") in self.definition.postures
-        if phase != "active" and in_posture and not all(self.leg_seen(frame, s) for s in SIDES):
+        # both legs are needed to tell which one is working and whether the position is right
+        if phase != "active" and not all(self.leg_seen(frame, s) for s in SIDES):
             return "Make sure both legs are in view, seen from the side."
         return None
 

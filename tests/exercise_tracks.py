@@ -294,13 +294,18 @@ class Script:
 
 @dataclass(frozen=True)
 class Stance:
-    """A stretch position: the working leg's hip out of and in the target range, the rest fixed."""
+    """A stretch position: the working leg's hip out of and in the target range, the rest fixed.
+
+    The working knee may differ in and out of range: a back shin resting on the floor keeps its place
+    as the thigh tilts, so its knee flexion is 90° minus the hip extension.
+    """
 
     posture: str
     work_hip_out: float
     work_hip_in: float
     other_hip: float
-    work_knee: float
+    work_knee_out: float
+    work_knee_in: float
     other_knee: float
 
     @property
@@ -309,10 +314,10 @@ class Stance:
 
 
 STANCES: dict[str, Stance] = {
-    "half_kneeling_stretch": Stance("kneeling", -5.0, 15.0, -90.0, 90.0, 90.0),
-    "standing_lunge_stretch": Stance("standing", 0.0, 15.0, -40.0, 10.0, 40.0),
-    "couch_stretch": Stance("kneeling", -20.0, 5.0, -90.0, 150.0, 90.0),
-    "supine_edge_stretch": Stance("lying", -15.0, 8.0, -120.0, 80.0, 120.0),
+    "half_kneeling_stretch": Stance("kneeling", -5.0, 15.0, -90.0, 95.0, 75.0, 90.0),
+    "standing_lunge_stretch": Stance("standing", 0.0, 15.0, -40.0, 10.0, 10.0, 40.0),
+    "couch_stretch": Stance("kneeling", -20.0, 5.0, -90.0, 150.0, 150.0, 90.0),
+    "supine_edge_stretch": Stance("lying", -15.0, 8.0, -120.0, 80.0, 80.0, 120.0),
 }
 
 #: How each fault is acted out: role channels (work_*, other_*) or whole-body channels.
@@ -324,6 +329,9 @@ FAULT_ACTS: dict[str, dict[str, float]] = {
     "trunk_lifted": {"trunk_lift": 25.0},
     "knee_bent": {"work_knee": 40.0},
 }
+#: Faults where the legs keep their place on the floor while the trunk moves, so both hips'
+#: extension changes by minus the trunk's lean (a stretch, unlike the standing test's moving leg).
+LEGS_STAY = ("lean_back", "lean_forward")
 
 RAMP_S = 0.2
 
@@ -335,9 +343,17 @@ def neutral(lying: bool) -> dict[str, float]:
     return {"left_hip": 0.0, "right_hip": 0.0, "left_knee": 0.0, "right_knee": 0.0}
 
 
-def act(side: str, fault: str) -> dict[str, float]:
-    """The channel values that act out `fault` with `side` working."""
-    return roles(side, **FAULT_ACTS[fault])
+def act(side: str, fault: str, script: Script | None = None) -> dict[str, float]:
+    """The channel values that act out `fault` with `side` working.
+
+    Given the `script`, a lean in a stretch keeps the legs where they are (see LEGS_STAY).
+    """
+    values = roles(side, **FAULT_ACTS[fault])
+    if script is not None and fault in LEGS_STAY:
+        lean = values["trunk_incline"] - script.values["trunk_incline"]
+        for leg in ("left", "right"):
+            values[f"{leg}_hip"] = script.values[f"{leg}_hip"] - lean
+    return values
 
 
 def stretch_side(
@@ -358,22 +374,22 @@ def stretch_side(
         side,
         work_hip=st.work_hip_out,
         other_hip=st.other_hip,
-        work_knee=st.work_knee,
+        work_knee=st.work_knee_out,
         other_knee=st.other_knee,
     )
     script.set_posture(st.posture).move(1.0, **pose).wait(1.0)
     for k in range(1, sets + 1):
-        script.move(RAMP_S, **roles(side, work_hip=st.work_hip_in))
+        script.move(RAMP_S, **roles(side, work_hip=st.work_hip_in, work_knee=st.work_knee_in))
         script.marks[f"{side}_hold{k}_start"] = script.t - RAMP_S / 2
         if fault is not None and k == 1:
             fid, after, duration = fault
-            before = {c: script.values[c] for c in act(side, fid)}
-            script.wait(after).mark(f"{side}_fault_start").move(0.01, **act(side, fid))
+            before = {c: script.values[c] for c in act(side, fid, script)}
+            script.wait(after).mark(f"{side}_fault_start").move(0.01, **act(side, fid, script))
             script.wait(duration - 0.01).mark(f"{side}_fault_end").move(0.01, **before)
             script.wait(hold_s - after - duration - 0.01)
         else:
             script.wait(hold_s)
-        script.move(RAMP_S, **roles(side, work_hip=st.work_hip_out))
+        script.move(RAMP_S, **roles(side, work_hip=st.work_hip_out, work_knee=st.work_knee_out))
         script.marks[f"{side}_hold{k}_end"] = script.t - RAMP_S / 2
         script.wait(3.0)
     script.move(1.0, **neutral(st.lying))

@@ -1,0 +1,237 @@
+"""Constructed landmark tracks with known motion through the whole path: pose builder -> landmark
+track -> pose.angles -> smoothing -> exercise engine -> report.
+
+Every exercise, done right, with each fault, each self-test verdict, left and right (tested leg
+near and far from the camera), a side switch in one recording, and poor visibility. The recording
+path (zero-phase) and the live path (causal, frame by frame) must agree.
+"""
+
+from __future__ import annotations
+
+import pytest
+from exercise_tracks import (
+    STANCES,
+    other,
+    standing_test_script,
+    stretch_script,
+    thomas_script,
+)
+
+from exercises.catalog import load_exercises
+from exercises.report import run_exercise
+from exercises.session import ExerciseSession
+from pose.angles import compute_angles
+from pose.smoothing import LiveSmoother, smooth_recording
+from pose.view import check_view
+
+DEFS = load_exercises()
+STRETCHES = sorted(STANCES)
+HOLD_TOL_S = 0.35
+PEAK_TOL_DEG = 1.0
+
+
+def recorded(script, exercise: str, side: str = "auto") -> dict:
+    """The recordings path of analyze.py: angles, zero-phase smoothing, view check, engine."""
+    track = script.track()
+    series = compute_angles(track)
+    view = check_view(track, series.posture).as_dict()
+    return run_exercise(smooth_recording(series), exercise, side=side, view=view)
+
+
+def live(script, exercise: str) -> dict:
+    """The live path: each frame's angles through the causal smoother, then the engine, one by one."""
+    series = compute_angles(script.track())
+    smoother = LiveSmoother()
+    session = ExerciseSession(DEFS[exercise])
+    for i in range(len(series)):
+        session.update(smoother.update(series.frame(i)))
+    return session.report()
+
+
+def _facing_for(side: str, near: bool) -> float:
+    """Facing image-right shows the camera the person's right side."""
+    return 1.0 if (side == "right") == near else -1.0
+
+
+# ----- stretches -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("near", [True, False], ids=["near_leg", "far_leg"])
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("exercise", STRETCHES)
+def test_stretch_on_a_constructed_person(exercise, side, near):
+    script = stretch_script(exercise, sides=(side,), hold_s=31.0)
+    script.facings = [(0.0, _facing_for(side, near))]
+    report = recorded(script, exercise)
+    st, worked = STANCES[exercise], report["sides"][side]
+    assert report["view"]["side_on"] is True
+    assert report["tested_side"] == side
+    assert worked["verdict"] == "completed" and worked["holds_completed"] == 2
+    assert worked["reps"] == 2 and worked["faults"] == {}
+    for k, hold in enumerate(worked["holds"], start=1):
+        assert hold["start_s"] == pytest.approx(
+            script.marks[f"{side}_hold{k}_start"], abs=HOLD_TOL_S
+        )
+        assert hold["end_s"] == pytest.approx(script.marks[f"{side}_hold{k}_end"], abs=HOLD_TOL_S)
+    assert worked["peak_hip_extension_deg"] == pytest.approx(st.work_hip_in, abs=PEAK_TOL_DEG)
+    assert report["sides"][other(side)]["measured"] is False
+
+
+@pytest.mark.parametrize(
+    ("exercise", "fault"),
+    [(ex, rule.id) for ex in STRETCHES for rule in DEFS[ex].faults],
+)
+def test_stretch_faults_on_a_constructed_person(exercise, fault):
+    script = stretch_script(exercise, sides=("right",), hold_s=31.0, fault=(fault, 8.0, 3.0))
+    report = recorded(script, exercise)
+    worked = report["sides"]["right"]
+    assert set(worked["faults"]) == {fault}
+    assert worked["faults"][fault] == pytest.approx(3.0, abs=0.3)
+    assert [c["fault"] for c in report["cues"] if c["kind"] == "fault"] == [fault]
+    assert worked["holds"][0]["end_s"] == pytest.approx(
+        script.marks["right_fault_start"], abs=HOLD_TOL_S
+    )
+    assert worked["holds_completed"] == 1
+
+
+@pytest.mark.parametrize("exercise", STRETCHES)
+def test_side_switch_in_one_recording_on_a_constructed_person(exercise):
+    script = stretch_script(exercise, sides=("right", "left"), hold_s=31.0)  # the left leg is far
+    report = recorded(script, exercise)
+    assert report["tested_side"] == "both"
+    for side in ("left", "right"):
+        assert report["sides"][side]["verdict"] == "completed"
+        assert report["sides"][side]["peak_hip_extension_deg"] == pytest.approx(
+            STANCES[exercise].work_hip_in, abs=PEAK_TOL_DEG
+        )
+    assert report["asymmetry_deg"] == pytest.approx(0.0, abs=PEAK_TOL_DEG)
+
+
+@pytest.mark.parametrize("exercise", ["half_kneeling_stretch", "thomas_test"])
+def test_a_hidden_leg_gives_inconclusive_and_no_numbers(exercise):
+    if exercise == "thomas_test":
+        script = thomas_script([("right", -5.0, 80.0)])
+    else:
+        script = stretch_script(exercise, sides=("right",), hold_s=31.0)
+    script.keys["right_vis"] = [(0.0, 0.2), (script.t, 0.2)]
+    report = recorded(script, exercise)
+    s = report["sides"]["right"]
+    assert s["measured"] is False and s["verdict"] == "inconclusive"
+    assert s["peak_hip_extension_deg"] is None and s["verdict_values"] is None
+    assert s["angles"]["thigh_to_horizontal_deg"]["median"] is None
+    assert any(c["kind"] == "view" for c in report["cues"])
+
+
+# ----- Thomas test -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("near", [True, False], ids=["near_leg", "far_leg"])
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize(
+    ("thigh", "knee", "verdict", "findings"),
+    [
+        (-6.0, 80.0, "normal", set()),
+        (9.0, 85.0, "tight", {"one_joint_hip_flexors"}),
+        (-6.0, 55.0, "tight", {"rectus_femoris"}),
+        (12.0, 50.0, "tight", {"one_joint_hip_flexors", "rectus_femoris"}),
+    ],
+)
+def test_thomas_on_a_constructed_person(thigh, knee, verdict, findings, side, near):
+    script = thomas_script([(side, thigh, knee)])
+    script.facings = [(0.0, _facing_for(side, near))]
+    report = recorded(script, "thomas_test")
+    s = report["sides"][side]
+    assert s["verdict"] == verdict
+    assert {f["id"] for f in s["findings"]} == findings
+    assert s["verdict_values"]["thigh_to_horizontal_deg"] == pytest.approx(thigh, abs=PEAK_TOL_DEG)
+    assert s["verdict_values"]["knee_flexion_deg"] == pytest.approx(knee, abs=PEAK_TOL_DEG)
+
+
+@pytest.mark.parametrize("fault", ["hug_released", "trunk_lifted"])
+def test_thomas_pelvis_not_controlled_on_a_constructed_person(fault):
+    script = thomas_script([("left", 8.0, 80.0)], fault=(fault, 1.0, 4.0))
+    report = recorded(script, "thomas_test")
+    s = report["sides"]["left"]
+    assert s["verdict"] == "inconclusive" and s["verdict_values"] is None
+    assert set(s["faults"]) == {fault}
+
+
+def test_thomas_both_legs_on_a_constructed_person():
+    script = thomas_script([("right", -6.0, 80.0), ("left", 10.0, 60.0)])
+    report = recorded(script, "thomas_test")
+    assert report["sides"]["right"]["verdict"] == "normal"
+    assert report["sides"]["left"]["verdict"] == "tight"
+    assert report["asymmetry_deg"] == pytest.approx(16.0, abs=PEAK_TOL_DEG)
+    assert report["asymmetry"]["more_limited_side"] == "left"
+
+
+# ----- standing hip extension test ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("turn", [True, False], ids=["turns_round", "far_leg_second"])
+def test_standing_test_on_a_constructed_person(turn):
+    script = standing_test_script([("right", 16.0), ("left", 7.0)], turn=turn)
+    report = recorded(script, "standing_hip_extension_test")
+    right, left = report["sides"]["right"], report["sides"]["left"]
+    assert (right["reps"], left["reps"]) == (3, 3)
+    assert right["rep_peaks_deg"] == pytest.approx([16.0] * 3, abs=PEAK_TOL_DEG)
+    assert left["rep_peaks_deg"] == pytest.approx([7.0] * 3, abs=PEAK_TOL_DEG)
+    assert (right["verdict"], left["verdict"]) == ("normal", "tight")
+    assert report["asymmetry_deg"] == pytest.approx(9.0, abs=PEAK_TOL_DEG)
+
+
+@pytest.mark.parametrize("fault", ["lean_forward", "lean_back", "knee_bent"])
+def test_standing_test_compensation_on_a_constructed_person(fault):
+    script = standing_test_script([("left", 15.0)], faulty_reps=(1, 2, 3), fault=fault)
+    report = recorded(script, "standing_hip_extension_test")
+    s = report["sides"]["left"]
+    assert s["reps"] == 3 and s["verdict"] == "inconclusive"
+    assert f"compensation:{fault}" in {f["id"] for f in s["findings"]}
+
+
+# ----- live path against the recording path -------------------------------------------------------
+
+LIVE_CASES = [
+    (
+        "half_kneeling_stretch",
+        lambda: stretch_script(
+            "half_kneeling_stretch",
+            sides=("right", "left"),
+            hold_s=31.0,
+            fault=("lean_back", 8.0, 3.0),
+        ),
+    ),
+    (
+        "standing_lunge_stretch",
+        lambda: stretch_script("standing_lunge_stretch", sides=("left",), hold_s=31.0),
+    ),
+    (
+        "supine_edge_stretch",
+        lambda: stretch_script("supine_edge_stretch", sides=("right",), hold_s=31.0),
+    ),
+    ("couch_stretch", lambda: stretch_script("couch_stretch", sides=("left",), hold_s=31.0)),
+    ("thomas_test", lambda: thomas_script([("right", -6.0, 80.0), ("left", 10.0, 55.0)])),
+    ("standing_hip_extension_test", lambda: standing_test_script([("right", 16.0), ("left", 7.0)])),
+]
+
+
+@pytest.mark.parametrize(("exercise", "make"), LIVE_CASES, ids=[c[0] for c in LIVE_CASES])
+def test_live_frames_give_the_same_verdicts_holds_and_reps_as_the_recording(exercise, make):
+    script = make()
+    batch, stream = recorded(script, exercise), live(script, exercise)
+    for side in ("left", "right"):
+        a, b = batch["sides"][side], stream["sides"][side]
+        assert a["verdict"] == b["verdict"]
+        assert a["reps"] == b["reps"]
+        assert {f["id"] for f in a["findings"]} == {f["id"] for f in b["findings"]}
+        assert a["holds_completed"] == b["holds_completed"]
+        assert a["time_in_target_s"] == pytest.approx(b["time_in_target_s"], abs=0.5)
+        assert len(a["holds"]) == len(b["holds"])
+        for ha, hb in zip(a["holds"], b["holds"], strict=True):
+            assert ha["end_s"] - ha["start_s"] == pytest.approx(
+                hb["end_s"] - hb["start_s"], abs=0.5
+            )
+        if a["peak_hip_extension_deg"] is not None:
+            assert a["peak_hip_extension_deg"] == pytest.approx(
+                b["peak_hip_extension_deg"], abs=1.0
+            )
