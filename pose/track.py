@@ -58,10 +58,10 @@ class PoseTrack:
             raise TrackFormatError(
                 f"landmarks must have shape ({t.shape[0]}, {NUM_LANDMARKS}, 4), got {lm.shape}"
             )
-        if t.size > 1 and not np.all(np.diff(t) > 0):
-            raise TrackFormatError("t must be strictly increasing")
         if not np.all(np.isfinite(t)):
             raise TrackFormatError("t must be finite")
+        if t.size > 1 and not np.all(np.diff(t) > 0):
+            raise TrackFormatError("t must be strictly increasing")
         size = _real_array("image_size", self.image_size, np.float64).reshape(-1)
         if size.shape != (2,) or not np.all(size == np.round(size)) or np.any(size <= 0):
             raise TrackFormatError(
