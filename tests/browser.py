@@ -94,3 +94,29 @@ def chromium(fake_video: Path | None = None, width: int = 1400, height: int = 10
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def write_y4m(video: Path, out: Path, max_frames: int = 300, width: int | None = None) -> Path:
+    """Convert a video to the .y4m Chromium's fake camera plays (in a loop), without ffmpeg."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    with open(out, "wb") as fh:
+        header_written = False
+        for _ in range(max_frames):
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if width is not None:
+                h, w = frame.shape[:2]
+                frame = cv2.resize(frame, (width, round(h * width / w / 2) * 2))
+            h, w = frame.shape[:2]
+            if not header_written:
+                fh.write(
+                    f"YUV4MPEG2 W{w} H{h} F{round(fps * 1000)}:1000 Ip A1:1 C420jpeg\n".encode()
+                )
+                header_written = True
+            fh.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+    cap.release()
+    return out

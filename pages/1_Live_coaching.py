@@ -1,0 +1,149 @@
+"""Live coaching page: webcam in the browser, angles and cues drawn on the returned video.
+
+The frame callback does frame -> array -> LiveCoach -> frame and nothing else (it runs in
+streamlit-webrtc's thread); this page reads the coach's status from its own thread.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import av
+import numpy as np
+import streamlit as st
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+from coach import LiveCoach, fmt_deg
+from exercises.catalog import load_exercises
+from pose.estimator import PoseEstimator
+
+ANGLES_ONLY = "angles only (no exercise)"
+
+
+def new_coach(exercise: str, side: str) -> LiveCoach:
+    definition = None if exercise == ANGLES_ONLY else load_exercises()[exercise]
+    return LiveCoach(lambda: PoseEstimator(video=True), definition, side=side)
+
+
+def coach_for(exercise: str, side: str) -> LiveCoach:
+    """One coach per browser session and choice; a new choice starts a new session."""
+    key = (exercise, side)
+    if st.session_state.get("coach_key") != key:
+        old = st.session_state.get("coach")
+        if old is not None:
+            old.close()
+        st.session_state.coach = new_coach(exercise, side)
+        st.session_state.coach_key = key
+    return st.session_state.coach
+
+
+@st.fragment(run_every=0.5)
+def live_status() -> None:
+    """Redrawn twice a second on its own, so the page never blocks in a loop while the video runs."""
+    coach: LiveCoach = st.session_state.coach
+    s = coach.status()
+    with st.container():
+        if s.frames == 0:
+            st.info("Waiting for the camera…")
+            return
+        if s.message:
+            (st.success if s.person else st.warning)(s.message)
+        cols = st.columns(4)
+        cols[0].metric("Left hip extension", fmt_deg(s.angles.get("left_hip_extension_deg")))
+        cols[1].metric("Right hip extension", fmt_deg(s.angles.get("right_hip_extension_deg")))
+        cols[2].metric("Trunk incline", fmt_deg(s.angles.get("trunk_incline_deg")))
+        cols[3].metric("Frames analysed", s.frames)
+        fb = s.feedback
+        if fb is not None:
+            cols = st.columns(4)
+            cols[0].metric("Phase", fb.phase_label)
+            cols[1].metric("Working leg", fb.side or "–")
+            hold = f"{fb.hold_s:.0f} s" + (
+                f" / {fb.hold_target_s:.0f} s" if fb.hold_target_s else ""
+            )
+            cols[2].metric("Hold", hold)
+            reps = (
+                "–"
+                if fb.reps is None
+                else f"{fb.reps}" + (f" / {fb.reps_target}" if fb.reps_target else "")
+            )
+            cols[3].metric("Reps", reps)
+
+
+def show_session(coach: LiveCoach) -> None:
+    """What was measured so far; kept when the camera stops or disconnects."""
+    track = coach.track()
+    if track is None:
+        return
+    st.subheader("This session so far")
+    st.write(
+        f"{len(track)} frames over {track.t[-1]:.1f} s; the person was found in {track.detected.mean():.0%}."
+    )
+    report = coach.report()
+    if report is not None:
+        rows = []
+        for side, data in report["sides"].items():
+            rows.append(
+                {
+                    "side": side,
+                    "verdict": data.get("verdict"),
+                    "peak hip extension": data.get("peak_hip_extension_deg"),
+                    "time in target (s)": data.get("time_in_target_s"),
+                    "reps": data.get("reps"),
+                    "faults": ", ".join(data.get("faults") or {}) or "none",
+                }
+            )
+        st.dataframe(rows, hide_index=True)
+        st.caption(str(report.get("disclaimer", "")))
+        st.download_button("report.json", json.dumps(report, indent=2, default=str), "report.json")
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf, t=track.t, landmarks=track.landmarks, image_size=np.array(track.image_size)
+    )
+    st.download_button("landmarks.npz (no video)", buf.getvalue(), "landmarks.npz")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Live coaching", layout="wide")
+    st.title("Live coaching")
+    st.write(
+        "Stand side-on to the camera, at hip height, far enough that it sees you from head to feet, "
+        "with the leg you work nearer the camera. Stretch to a gentle pull, never pain: this gives "
+        "guidance on form and range, not a diagnosis. The video is analysed on this computer."
+    )
+    exercises = load_exercises()
+    exercise = st.selectbox(
+        "Exercise",
+        [ANGLES_ONLY, *sorted(exercises)],
+        format_func=lambda i: (
+            i if i == ANGLES_ONLY else f"{exercises[i].name}: {exercises[i].description}"
+        ),
+    )
+    side = st.radio("Working leg", ["auto", "left", "right"], horizontal=True)
+    coach = coach_for(exercise, side)
+
+    def callback(frame: av.VideoFrame) -> av.VideoFrame:
+        image = frame.to_ndarray(format="bgr24")
+        t = frame.time if frame.time is not None else time.monotonic()
+        return av.VideoFrame.from_ndarray(coach.process(image, t), format="bgr24")
+
+    ctx = webrtc_streamer(
+        key="live",
+        mode=WebRtcMode.SENDRECV,
+        video_frame_callback=callback,
+        # local only: no STUN/TURN servers are asked for (this works offline, on this machine)
+        rtc_configuration={"iceServers": []},
+        media_stream_constraints={"video": True, "audio": False},
+        async_processing=True,
+    )
+    if ctx.state.playing:
+        live_status()
+        return
+    if coach.track() is not None:
+        st.info("The camera has stopped. Everything measured so far is kept below.")
+    show_session(coach)
+
+
+main()
