@@ -23,6 +23,9 @@ from pose.track import PoseTrack
 from pose.view import FRAME_MARGIN
 
 NO_PERSON = "No one in view: step into the picture, side-on to the camera, head to feet."
+OTHER_PERSON = "Someone else is in view: following the person most in view. Best be alone in the picture."
+#: How often (seconds) to look for a second person; the look costs about one extra pose estimate.
+OTHER_PERSON_CHECK_S = 2.0
 OUT_OF_FRAME = "Part of your body is out of the picture: move back until head and feet are in view."
 
 
@@ -74,6 +77,8 @@ class LiveCoach:
         self._landmarks: list[np.ndarray] = []
         self._image_size: tuple[int, int] | None = None
         self._t0: float | None = None
+        self._next_people_check = 0.0
+        self._other_person = False
 
     def process(self, bgr: np.ndarray, t: float) -> np.ndarray:
         """Analyse one BGR frame at time t (seconds, any origin) and return it annotated."""
@@ -90,7 +95,11 @@ class LiveCoach:
         t_rel = t - self._t0
         if self._times and t_rel <= self._times[-1]:
             return bgr  # a repeated or late frame: nothing new to say
-        lm = self._estimator.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), t_rel)
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        lm = self._estimator.process(rgb, t_rel)
+        if t_rel >= self._next_people_check and hasattr(self._estimator, "other_person_in_view"):
+            self._next_people_check = t_rel + OTHER_PERSON_CHECK_S
+            self._other_person = bool(self._estimator.other_person_in_view(rgb, lm))
         frame = self._angles.update(t_rel, lm)
         feedback = self.session.update(frame) if self.session else None
         person = bool(np.isfinite(lm[0, 0]))
@@ -98,6 +107,8 @@ class LiveCoach:
             message = NO_PERSON
         elif _body_out_of_frame(lm):
             message = OUT_OF_FRAME
+        elif self._other_person:
+            message = OTHER_PERSON
         elif feedback and feedback.cue:
             message = feedback.cue.message
         elif feedback:
