@@ -223,8 +223,6 @@ class ExerciseSession:
         shown_side = working or (self.phases.side if phase == "active" else None)
 
         events: list[Cue] = []
-        for s in SIDES:
-            self._update_reps(t, frame, s, pos_side == s, events)
         hold_s, in_range, angle, faults = 0.0, None, None, ()
         for s in SIDES:
             if s == working:
@@ -233,6 +231,8 @@ class ExerciseSession:
                 )
             else:
                 self._idle_side(t, s)
+            # a rep starts only on a measured frame of its leg; it ends wherever the leg comes back
+            self._update_reps(t, frame, s, s == working, events)
 
         cue = self._choose_cue(t, frame, phase, shown_side, in_range, hold_s, faults, events)
         feedback = self._feedback(t, phase, shown_side, cue, hold_s, in_range, angle, faults)

@@ -70,12 +70,10 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
     frames = [r.frame for r in measured]
     form_ok = [r.frame for r in measured if r.form_ok]
     reps = state.reps.reps if state.reps is not None else None
-    # a rep test has measured a side that did reps, even if no frame of it was settled in position
-    has_data = bool(measured) or (d.kind == "rep_test" and bool(reps))
     fault_seconds = {fid: round(p.seconds, 2) for fid, p in state.faults.items() if p.seconds > 0}
     names = {r.id: r.name for r in d.faults}
 
-    if not has_data:
+    if not measured:
         verdict = SideVerdict(INCONCLUSIVE)
         verdict.reasons = [*view_reasons(session.view), _unmeasured_reason(session, side)]
     elif d.kind == "self_test":
@@ -106,7 +104,7 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
     hip_ok = _column(form_ok, "working.hip_extension_deg", side)
     min_hold = d.timing.min_listed_hold_s.value
     out: dict[str, object] = {
-        "measured": has_data,
+        "measured": bool(measured),
         "angles": {
             name: _stats(_column(frames, f"working.{name}", side)) for name in SUMMARY_ANGLES
         },
@@ -134,7 +132,22 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
         out["not_assessed"] = [
             {"id": n.id, "name": n.name, "why": n.why} for n in d.verdict.not_assessed
         ]
+    bad_view = view_reasons(session.view)
+    if bad_view and measured:
+        _blank_angles(out, bad_view)
+        verdict = SideVerdict(INCONCLUSIVE, reasons=out["reasons"])  # type: ignore[arg-type]
     return out, verdict
+
+
+def _blank_angles(out: dict[str, object], reasons: list[str]) -> None:
+    """A view that is not side-on makes every angle invalid: keep counts and times, null the rest."""
+    out["angles"] = {name: {"min": None, "median": None, "max": None} for name in SUMMARY_ANGLES}
+    out["peak_hip_extension_deg"] = out["result_deg"] = out["verdict_values"] = None
+    out["holds"] = [{**h, "mean_deg": None} for h in out["holds"]]  # type: ignore[attr-defined]
+    if out["rep_peaks_deg"] is not None:
+        out["rep_peaks_deg"] = [None for _ in out["rep_peaks_deg"]]  # type: ignore[attr-defined]
+    out["verdict"], out["findings"] = INCONCLUSIVE, []
+    out["reasons"] = [*reasons, *(r for r in out["reasons"] if r not in reasons)]  # type: ignore[attr-defined]
 
 
 def _measured_seconds(records: list) -> float:
