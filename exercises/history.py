@@ -56,7 +56,9 @@ class SessionRow:
     def report(self, db: str | Path) -> dict:
         """The full report saved with this row."""
         with _connect(db) as con:
-            row = con.execute("SELECT report_json FROM sessions WHERE id = ?", (self.id,)).fetchone()
+            row = con.execute(
+                "SELECT report_json FROM sessions WHERE id = ?", (self.id,)
+            ).fetchone()
         return json.loads(row[0])
 
 
