@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import butter, filtfilt
 
 from pose.angles import SMOOTHED_COLUMNS, AngleSeries
 
@@ -74,6 +73,10 @@ def zero_phase(
     order: int = ZERO_PHASE_ORDER,
 ) -> np.ndarray:
     """Forward-backward Butterworth low-pass over each run of finite samples; NaN gaps stay NaN."""
+    # imported here: scipy.signal takes over a second to import, which every command line
+    # (--help, a mistyped path) would otherwise pay before it can say anything
+    from scipy.signal import butter, filtfilt
+
     x = np.asarray(x, dtype=np.float64)
     out = x.copy()
     if x.shape[0] < 2:
