@@ -27,6 +27,8 @@ LEG_VALUES: tuple[str, ...] = (
     "thigh_to_horizontal_deg",
     "visibility",
 )
+#: The per-leg angles a report summarises (names as in pose.angles.SIDE_ANGLES).
+SUMMARY_ANGLES: tuple[str, ...] = LEG_VALUES[:3]
 #: Whole-body values a reference may name directly.
 BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg")
 ROLES: tuple[str, ...] = ("working", "other")

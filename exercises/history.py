@@ -8,6 +8,7 @@ fields need no migration.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +35,12 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_by_exercise ON sessions (exercise, recorded_at);
 """
+
+
+def default_history_path() -> Path:
+    """Where the app keeps the history: $ILIACUS_HISTORY, else ~/.iliacus/history.sqlite."""
+    env = os.environ.get("ILIACUS_HISTORY")
+    return Path(env) if env else Path.home() / ".iliacus" / "history.sqlite"
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ def _side(report: Mapping, side: str, key: str):
 def record_session(db: str | Path, report: Mapping, recorded_at: datetime | None = None) -> int:
     """Append one report; returns the new row's id. The database is created on first use."""
     when = (recorded_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
     values = (
         when,
         report.get("exercise"),

@@ -11,7 +11,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from exercises.definition import SIDES, ExerciseDefinition, FormRule, read_value
+from exercises.definition import (
+    SIDES,
+    SUMMARY_ANGLES,
+    ExerciseDefinition,
+    FormRule,
+    frame_key,
+    read_value,
+)
 from exercises.phases import PhaseTracker
 from exercises.summary import build_report
 from exercises.timing import EPS_S, Cue, CueScheduler, HoldTracker, Persistence, Rep, RepCounter
@@ -75,7 +82,7 @@ class FrameRecord:
     measured: bool  # in position with this leg working, and the leg seen
     good: bool  # measured, and every form rule could be checked and none was broken on this frame
     form_ok: bool  # measured, no fault present (after fault_min_s) and every rule could be checked
-    frame: Mapping[str, object]
+    frame: Mapping[str, object]  # only the values the report reads (a live session runs for long)
 
 
 @dataclass
@@ -151,6 +158,10 @@ class ExerciseSession:
             )
             for s in SIDES
         }
+        refs = {f"working.{name}" for name in SUMMARY_ANGLES} | {definition.target.ref}
+        if definition.verdict is not None:
+            refs |= {f.condition.ref for f in definition.verdict.findings}
+        self._kept_keys = {s: sorted({frame_key(ref, s) for ref in refs}) for s in SIDES}
         self.cues = CueScheduler(tm.cue_repeat_s.value, tm.cue_display_s.value)
         self.cue_log: list[Cue] = []
         self.frames_seen = 0
@@ -293,7 +304,8 @@ class ExerciseSession:
         checkable = measured and all(v is not None for v in raw.values())
         good = checkable and not any(raw.values())
         form_ok = checkable and not faults
-        state.records.append(FrameRecord(t, index, measured, good, form_ok, frame))
+        kept = {k: frame.get(k, math.nan) for k in self._kept_keys[side]}
+        state.records.append(FrameRecord(t, index, measured, good, form_ok, kept))
         self._update_settled(state, t, index, good)
 
         value = read_value(frame, d.target.ref, side) if measured else math.nan

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from exercises.definition import SIDES, read_value
+from exercises.definition import SIDES, SUMMARY_ANGLES, read_value
 from exercises.verdict import (
     INCONCLUSIVE,
     SideVerdict,
@@ -29,12 +29,6 @@ DISCLAIMER = (
     "This report gives guidance on form and range of movement; it is not a diagnosis. "
     "Stretch to a gentle pull, never pain; stop on sharp, shooting or radiating pain, numbness or "
     "tingling. After a recent hip or back injury or surgery, or in pregnancy, ask a clinician first."
-)
-#: The per-side angles summarised in `angles` (names as in pose.angles.SIDE_ANGLES).
-SUMMARY_ANGLES: tuple[str, ...] = (
-    "hip_extension_deg",
-    "knee_flexion_deg",
-    "thigh_to_horizontal_deg",
 )
 #: A stretch's representative value: this percentile of the target angle over frames in good form
 #: (the range reached, robust to single frames); the reverse percentile when lower is better.
