@@ -524,3 +524,31 @@ def test_frames_without_a_person_are_not_numbers():
 def test_fault_acts_cover_every_fault_in_the_data():
     ids = {rule.id for d in DEFS.values() for rule in d.faults}
     assert ids <= set(FAULT_ACTS)
+
+
+@pytest.mark.parametrize("exercise", STRETCHES)
+def test_a_stretch_seen_not_side_on_gives_no_angles(exercise):
+    view = {"side_on": False, "off_axis_deg": 62.0}
+    report = run_exercise(stretch_script(exercise).series(), exercise, view=view)
+    _no_nan(report)
+    worked = report["sides"]["right"]
+    assert worked["verdict"] == "inconclusive" and "not side-on" in worked["reasons"][0]
+    assert worked["peak_hip_extension_deg"] is None and worked["result_deg"] is None
+    assert all(h["mean_deg"] is None for h in worked["holds"])
+    assert worked["angles"]["hip_extension_deg"]["median"] is None
+    assert report["asymmetry_deg"] is None
+
+
+def test_standing_test_asks_for_the_other_leg_once_one_is_done():
+    script = standing_test_script([("right", 15.0)])
+    session = ExerciseSession(DEFS["standing_hip_extension_test"])
+    fbs = [session.update(f) for f in script.series().frames()]
+    assert (
+        fbs[0].phase == "position"
+        and fbs[0].instruction == DEFS["standing_hip_extension_test"].phases.position
+    )
+    after = [fb for fb in fbs if fb.reps == 3 and fb.phase == "active"]
+    assert after and after[-1].next_side == "left"
+    assert after[-1].instruction == DEFS["standing_hip_extension_test"].phases.other_side
+    during = next(fb for fb in fbs if fb.reps == 1 and fb.phase == "active")
+    assert during.reps_target == 3 and during.next_side is None

@@ -107,19 +107,47 @@ def test_side_switch_in_one_recording_on_a_constructed_person(exercise):
     assert report["asymmetry_deg"] == pytest.approx(0.0, abs=PEAK_TOL_DEG)
 
 
-@pytest.mark.parametrize("exercise", ["half_kneeling_stretch", "thomas_test"])
-def test_a_hidden_leg_gives_inconclusive_and_no_numbers(exercise):
+def _performance(exercise: str, side: str):
     if exercise == "thomas_test":
-        script = thomas_script([("right", -5.0, 80.0)])
-    else:
-        script = stretch_script(exercise, sides=("right",), hold_s=31.0)
+        return thomas_script([(side, -5.0, 80.0)])
+    if exercise == "standing_hip_extension_test":
+        return standing_test_script([(side, 15.0)])
+    return stretch_script(exercise, sides=(side,), hold_s=31.0)
+
+
+@pytest.mark.parametrize("exercise", sorted(DEFS))
+def test_a_hidden_leg_gives_inconclusive_and_no_numbers(exercise):
+    script = _performance(exercise, "right")
     script.keys["right_vis"] = [(0.0, 0.2), (script.t, 0.2)]
     report = recorded(script, exercise)
-    s = report["sides"]["right"]
-    assert s["measured"] is False and s["verdict"] == "inconclusive"
-    assert s["peak_hip_extension_deg"] is None and s["verdict_values"] is None
-    assert s["angles"]["thigh_to_horizontal_deg"]["median"] is None
-    assert any(c["kind"] == "view" for c in report["cues"])
+    for s in report["sides"].values():
+        assert s["measured"] is False and s["verdict"] == "inconclusive"
+        assert s["peak_hip_extension_deg"] is None and s["verdict_values"] is None
+        assert s["angles"]["thigh_to_horizontal_deg"]["median"] is None
+        assert s["holds"] == [] and s["reps"] in (None, 0)
+    assert "not seen" in " ".join(report["sides"]["right"]["reasons"])
+    views = [c for c in report["cues"] if c["kind"] == "view"]
+    assert views and "legs are in view" in views[0]["message"]
+
+
+@pytest.mark.parametrize("exercise", sorted(DEFS))
+def test_a_leg_hidden_for_a_while_is_measured_only_while_seen(exercise):
+    """The working leg drops out of sight for 3 s in the middle: no numbers are made up for it."""
+    script = _performance(exercise, "left")
+    full = recorded(script, exercise)["sides"]["left"]
+    mid = script.t / 2
+    script.keys["left_vis"] = [
+        (0.0, 0.95),
+        (mid, 0.95),
+        (mid + 0.01, 0.2),
+        (mid + 3.0, 0.2),
+        (mid + 3.01, 0.95),
+        (script.t, 0.95),
+    ]
+    hidden = recorded(script, exercise)["sides"]["left"]
+    assert hidden["measured"] is True
+    assert hidden["measured_s"] <= full["measured_s"] - 2.9
+    assert hidden["time_in_target_s"] <= full["time_in_target_s"]
 
 
 # ----- Thomas test -----------------------------------------------------------------------------
