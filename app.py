@@ -1,7 +1,8 @@
-"""Streamlit front end: open a recording (or a built-in rendered demo clip) and see its angles.
+"""Streamlit front end: analyse a recording (or a built-in rendered demo clip) as an exercise.
 
 Run with `streamlit run app.py`. All measuring is done by analyze.py's pipeline; this page only
-wires it to a browser and presents the results.
+wires it to a browser and presents the results. The live webcam page and the progress page are in
+pages/.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import pandas as pd
 import streamlit as st
 
 import analyze
+from exercises.catalog import load_exercises
+from exercises.history import default_history_path
 from pose.export import read_angles_csv
 from pose.sources import IMAGE_SUFFIXES, InputError
-from pose.track import PoseTrack
 
 DEMO_DIR = Path(__file__).resolve().parent / "synth" / "clips"
+ANGLES_ONLY = "angles only (no exercise)"
 SAFETY = (
     "Stretch to a gentle pull, never pain. Stop on sharp, shooting or radiating pain, numbness or "
     "tingling. After a recent hip or back injury or surgery (a hip replacement brings limits of its "
@@ -27,6 +30,7 @@ SAFETY = (
     "diagnosis."
 )
 UPLOAD_TYPES = ["mp4", "mov", "avi", "mkv", "webm", "npz", *[s.lstrip(".") for s in IMAGE_SUFFIXES]]
+VERDICT_STYLE = {"normal": st.success, "tight": st.warning, "inconclusive": st.info}
 
 
 def demo_clips() -> list[Path]:
@@ -57,23 +61,60 @@ def choose_input() -> tuple[Path | None, str]:
         return path, upload.name
     if how.startswith("Built-in"):
         clip = st.selectbox("Demo clip", clips, format_func=lambda p: p.stem.replace("_", " "))
-        st.caption("Rendered person with known angles, not a real recording.")
+        st.caption("A rendered person with known angles, not a real recording.")
+        st.video(str(clip))
         return clip, f"{clip.name} (rendered demo)"
     text = st.text_input("Path to a video, image or .npz track")
     return (Path(text).expanduser(), text) if text else (None, "")
 
 
-def run(path: Path, table_line: str) -> dict | None:
+def run(path: Path, exercise: str | None, side: str, level: bool, save: bool) -> dict | None:
     out = workdir() / "results"
-    args = analyze.build_parser().parse_args(
-        [str(path), "--out", str(out), "--table-line", table_line, "--quiet"]
-    )
+    argv = [str(path), "--out", str(out), "--quiet", "--pdf"]
+    argv += ["--table-line", "image" if level else "trunk"]
+    if exercise:
+        argv += ["--exercise", exercise, "--side", side]
+    if save:
+        argv += ["--history", str(default_history_path())]
+    args = analyze.build_parser().parse_args(argv)
     try:
         with st.spinner("Finding the body and measuring angles..."):
             return analyze.analyze(args)
     except InputError as exc:
         st.error(str(exc))
         return None
+
+
+def show_verdicts(report: dict) -> None:
+    st.subheader(report.get("exercise_name") or report["exercise"])
+    cols = st.columns(2)
+    for col, side in zip(cols, ("left", "right"), strict=True):
+        data = report["sides"][side]
+        with col:
+            verdict = data.get("verdict") or "–"
+            VERDICT_STYLE.get(verdict, st.info)(f"**{side.title()} leg: {verdict}**")
+            peak = data.get("peak_hip_extension_deg")
+            st.metric("Peak hip extension", "–" if peak is None else f"{peak:+.1f}°")
+            for finding in data.get("findings") or []:
+                st.write(f"- {finding}")
+            for reason in data.get("reasons") or []:
+                st.caption(reason)
+            details = []
+            if data.get("time_in_target_s"):
+                details.append(f"{data['time_in_target_s']:.0f} s in the target range")
+            if data.get("holds"):
+                details.append(f"{len(data['holds'])} hold(s)")
+            if data.get("reps"):
+                details.append(f"{data['reps']} rep(s)")
+            for fault, seconds in (data.get("faults") or {}).items():
+                details.append(f"{fault.replace('_', ' ')} for {seconds:.1f} s")
+            if details:
+                st.write("; ".join(details))
+    if report.get("asymmetry_deg") is not None:
+        st.write(f"Left–right difference: **{report['asymmetry_deg']:.1f}°**")
+    if report.get("cues"):
+        with st.expander(f"Cues given ({len(report['cues'])})"):
+            st.dataframe(pd.DataFrame(report["cues"]), hide_index=True)
 
 
 def show_report(report: dict, out: Path) -> None:
@@ -83,9 +124,11 @@ def show_report(report: dict, out: Path) -> None:
     cols[0].metric("Frames", report["frames"])
     cols[1].metric("Duration", f"{report['duration_s']:.1f} s")
     cols[2].metric("Person found", f"{report['pose_detected_fraction']:.0%}")
-    view = report["view"]
-    off = view.get("off_axis_deg")
+    off = report["view"].get("off_axis_deg")
     cols[3].metric("Camera off side-on", "?" if off is None else f"{off:.0f}°")
+    if report.get("exercise"):
+        show_verdicts(report)
+    st.caption(report["disclaimer"])
 
     rows = []
     for side, data in report["sides"].items():
@@ -110,18 +153,12 @@ def show_report(report: dict, out: Path) -> None:
         "Hip extension: + knee behind the trunk line, − in front. Trunk incline: + leaning forward. "
         "Angles from the zero-phase filter."
     )
-    st.download_button("angles.csv", (out / "angles.csv").read_bytes(), "angles.csv", "text/csv")
-    st.download_button(
-        "report.json", json.dumps(report, indent=2), "report.json", "application/json"
-    )
-    st.download_button(
-        "landmarks.npz (no video, for re-analysis)",
-        (out / "landmarks.npz").read_bytes(),
-        "landmarks.npz",
-    )
-    track = PoseTrack.load(out / "landmarks.npz")
-    st.caption(
-        f"Landmark track: {len(track)} frames, image {track.image_size[0]}×{track.image_size[1]}."
+    cols = st.columns(4)
+    cols[0].download_button("report.pdf", (out / "report.pdf").read_bytes(), "report.pdf")
+    cols[1].download_button("angles.csv", (out / "angles.csv").read_bytes(), "angles.csv")
+    cols[2].download_button("report.json", json.dumps(report, indent=2), "report.json")
+    cols[3].download_button(
+        "landmarks.npz (no video)", (out / "landmarks.npz").read_bytes(), "landmarks.npz"
     )
 
 
@@ -129,17 +166,29 @@ def main() -> None:
     st.set_page_config(page_title="Iliacus stretch form checker", layout="wide")
     st.title("Iliacus stretch form checker")
     st.write(
-        "Measures hip extension, knee flexion, thigh and trunk angles for both legs from a side-on "
-        "recording. Live webcam coaching and exercise verdicts come in later versions."
+        "Checks hip-flexor self-tests and stretches from a side-on recording: hip extension, knee, "
+        "thigh and trunk angles for both legs, form faults, holds, reps and a verdict. For live "
+        "coaching in front of a webcam, open **Live coaching**; for past sessions, **Progress**."
     )
     with st.expander("Before you stretch", expanded=False):
         st.write(SAFETY)
     path, label = choose_input()
+    exercises = load_exercises()
+    cols = st.columns([3, 2])
+    choice = cols[0].selectbox(
+        "Exercise",
+        [ANGLES_ONLY, *sorted(exercises)],
+        format_func=lambda i: i if i == ANGLES_ONLY else f"{exercises[i].name}",
+    )
+    side = cols[1].radio("Working leg", ["auto", "left", "right"], horizontal=True)
+    if choice != ANGLES_ONLY:
+        st.caption(exercises[choice].description)
     level = st.checkbox(
         "The camera is level (lying tests: measure the thigh against the image horizontal)"
     )
+    save = st.checkbox("Save this session to my progress history", value=False)
     if path is not None and st.button("Analyse", type="primary"):
-        report = run(path, "image" if level else "trunk")
+        report = run(path, None if choice == ANGLES_ONLY else choice, side, level, save)
         if report is not None:
             st.session_state.report = report
             st.session_state.label = label

@@ -48,3 +48,39 @@ def test_a_missing_file_gets_a_plain_message(tmp_path: Path) -> None:
     at.button[0].click().run()
     assert not at.exception
     assert "does not exist" in at.error[0].value
+
+
+def test_an_exercise_verdict_is_shown_saved_and_seen_on_the_progress_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    video = SHARED / "walking_side.mp4"
+    if not video.exists():
+        pytest.skip(f"{video} is absent")
+    monkeypatch.setenv("ILIACUS_HISTORY", str(tmp_path / "history.sqlite"))
+    at = _app()
+    at.radio[0].set_value("A file on this computer").run()
+    at.text_input[0].set_value(str(video)).run()
+    at.selectbox[0].set_value("standing_hip_extension_test").run()
+    at.checkbox[1].check().run()  # save to history
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    shown = " ".join(s.value for s in at.success) + " ".join(i.value for i in at.info)
+    assert "Left leg:" in shown and "Right leg:" in shown
+    assert any(m.label == "Peak hip extension" for m in at.metric)
+    assert (tmp_path / "history.sqlite").exists()
+
+    progress = AppTest.from_file(str(ROOT / "pages" / "2_Progress.py"), default_timeout=60)
+    progress.run()
+    assert not progress.exception
+    table = progress.dataframe[0].value
+    assert len(table) == 1 and table["source"][0] == str(video)
+
+
+def test_progress_page_without_history_says_how_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ILIACUS_HISTORY", str(tmp_path / "none.sqlite"))
+    progress = AppTest.from_file(str(ROOT / "pages" / "2_Progress.py"), default_timeout=60)
+    progress.run()
+    assert not progress.exception
+    assert "No saved sessions yet" in progress.info[0].value
