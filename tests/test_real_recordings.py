@@ -11,14 +11,19 @@ hip with a correlation of 0.98 (walking) and 0.99 (running).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
-from conftest import RealTracks
+from conftest import RealTracks, data_file
 from pose_builder import mirrored
 
 from pose.angles import AngleSeries, compute_angles
 from pose.landmarks import SIDE_POINTS
 from pose.smoothing import smooth_recording
+from pose.sources import open_source
 from pose.track import PoseTrack
 from pose.view import check_view
 
@@ -55,6 +60,21 @@ def test_portrait_60fps_video(real_tracks: RealTracks) -> None:
     np.testing.assert_allclose(np.diff(track.t), 1 / 60, atol=1e-3)
     knee = smooth_recording(compute_angles(track))["left_knee_flexion_deg"]
     assert np.all((knee >= 0) & (knee <= 160))
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg command")
+def test_phone_video_rotation_gives_the_size_of_the_frames_read(tmp_path: Path) -> None:
+    """A phone stores portrait video as landscape plus a rotation: the track's image size must
+    be the size of the upright frames the estimator sees, or every angle is bent."""
+    rotated = tmp_path / "rotated.mp4"
+    source_file = str(data_file("running_side.mp4"))
+    # ffmpeg 5 stores rotate=90 as a display matrix, as a phone does
+    cmd = ["ffmpeg", "-loglevel", "error", "-i", source_file, "-c", "copy"]
+    subprocess.run([*cmd, "-metadata:s:v:0", "rotate=90", str(rotated)], check=True)
+    source = open_source(rotated)
+    info = source.info()
+    shapes = {frame.shape[:2] for _, frame in source.frames()}
+    assert shapes == {(info.height, info.width)} == {(480, 352)}
 
 
 @pytest.mark.parametrize(
