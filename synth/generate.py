@@ -169,18 +169,19 @@ def make_truth(sim: Simulation) -> truth.Truth:
     )
 
 
-def render_frames(sim: Simulation, frames: list[int] | None = None) -> Iterator[np.ndarray]:
-    """RGB frames of the clip (all, or just the given indices)."""
+def make_renderer(sim: Simulation) -> Renderer:
+    """The clip's scene: room, bed, lights and camera, ready for `render(vertices)`."""
     spec = sim.spec
     colours = sim.body.vertex_colours(spec.clothes)
-    r = Renderer(
-        sim.camera,
-        sim.body.faces,
-        colours,
-        spec.room,
-        _bed(spec),
-        supersample=int(spec.room.get("supersample", 2)),
+    supersample = int(spec.room.get("supersample", 2))
+    return Renderer(
+        sim.camera, sim.body.faces, colours, spec.room, _bed(spec), supersample=supersample
     )
+
+
+def render_frames(sim: Simulation, frames: list[int] | None = None) -> Iterator[np.ndarray]:
+    """RGB frames of the clip (all, or just the given indices)."""
+    r = make_renderer(sim)
     try:
         for i in range(len(sim.t)) if frames is None else frames:
             yield r.render(sim.posed.vertices[i])

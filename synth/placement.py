@@ -13,7 +13,9 @@ import numpy as np
 #: Height of the knee joint centre above the floor when kneeling on it (metres, soft tissue).
 KNEE_ON_FLOOR_M = 0.055
 #: Extra ankle height when standing on the ball of the foot, heel up (metres).
-HEEL_UP_M = 0.05
+HEEL_UP_M = 0.07
+#: Front shank of a standing lunge, degrees behind vertical (knee a little ahead of the ankle).
+FRONT_SHANK_DEG = 8.0
 
 
 def _leg(side: str) -> str:
@@ -56,10 +58,17 @@ def derive(
         return ch
     else:
         raise ValueError(f"unknown placement {placement!r}")
-    # the front leg reaches the floor with a flat foot, knee ahead of the ankle
-    front_thigh = ch["trunk"] + ch[f"hip_{o}"]
-    reach = (hip_height - ankle_m - thigh_m * np.cos(np.radians(front_thigh))) / shank_m
-    shank = np.degrees(np.arccos(np.clip(reach, -1.0, 1.0)))
+    if placement == "kneel":
+        # the front foot reaches the floor, flat: solve the shank for the commanded thigh
+        front_thigh = ch["trunk"] + ch[f"hip_{o}"]
+        reach = (hip_height - ankle_m - thigh_m * np.cos(np.radians(front_thigh))) / shank_m
+        shank = np.degrees(np.arccos(np.clip(reach, -1.0, 1.0)))
+    else:
+        # a lunge: the front shank stands near vertical, knee a little ahead; solve the thigh
+        shank = np.full_like(hip_height, FRONT_SHANK_DEG)
+        reach = (hip_height - ankle_m - shank_m * np.cos(np.radians(shank))) / thigh_m
+        front_thigh = -np.degrees(np.arccos(np.clip(reach, -1.0, 1.0)))
+        ch[f"hip_{o}"] = front_thigh - ch["trunk"]
     ch[f"knee_{o}"] = shank - front_thigh
     ch[f"ankle_{o}"] = -shank
     return ch
