@@ -301,19 +301,21 @@ def real_recordings(work: Path, offset: correction.HipOffset, rerun: bool) -> li
         raw = compute_angles(track).values
         cor = correction.corrected_angles(track, offset)
         near = correction.near_hip(track)
-        pick = lambda v: np.where(
-            near == 23, v["left_hip_extension_deg"], v["right_hip_extension_deg"]
-        )
-        a, b, c = pick(raw), pick(cor["hip shift"]), pick(cor["near trunk"])
+        a, b, c = (_near_leg(v, near) for v in (raw, cor["hip shift"], cor["near trunk"]))
         ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
         if ok.sum() < 5:
             continue
-        p95 = lambda v: np.percentile(v[ok], 95)  # noqa: E731
+        pa, pb, pc = (np.percentile(v[ok], 95) for v in (a, b, c))
         lines.append(
-            f"| {name} | {p95(a):.1f} | {p95(b):.1f} | {p95(c):.1f} "
+            f"| {name} | {pa:.1f} | {pb:.1f} | {pc:.1f} "
             f"| {np.median(np.abs(b[ok] - a[ok])):.1f} | {np.median(np.abs(c[ok] - a[ok])):.1f} |"
         )
     return lines
+
+
+def _near_leg(values: dict[str, np.ndarray], near: np.ndarray) -> np.ndarray:
+    """Hip extension of the leg nearer the camera, frame by frame."""
+    return np.where(near == 23, values["left_hip_extension_deg"], values["right_hip_extension_deg"])
 
 
 def write_readme_table(table: str) -> bool:

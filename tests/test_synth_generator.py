@@ -161,7 +161,7 @@ def test_same_spec_same_motion_and_seed_matters() -> None:
     from synth.motion import commands
 
     spec = SPECS["half_kneel_right"]
-    t1, a = commands(spec.keys, spec.n_frames, spec.fps, spec.sway_deg, spec.seed)
+    _, a = commands(spec.keys, spec.n_frames, spec.fps, spec.sway_deg, spec.seed)
     _, b = commands(spec.keys, spec.n_frames, spec.fps, spec.sway_deg, spec.seed)
     _, c = commands(spec.keys, spec.n_frames, spec.fps, spec.sway_deg, spec.seed + 1)
     assert all(np.array_equal(a[k], b[k]) for k in a)
