@@ -165,7 +165,6 @@ class ExerciseSession:
         self.cues = CueScheduler(tm.cue_repeat_s.value, tm.cue_display_s.value)
         self.cue_log: list[Cue] = []
         self.frames_seen = 0
-        self.t_first: float | None = None
         self._last_t: float | None = None
         self._last_feedback: Feedback | None = None
         self._unseen_since: float | None = None
@@ -215,8 +214,6 @@ class ExerciseSession:
         t = float(frame["t_s"])  # type: ignore[arg-type]
         if self._last_feedback is not None and self._last_t is not None and t <= self._last_t:
             return self._last_feedback
-        if self.t_first is None:
-            self.t_first = t
         self._last_t = t
         index = self.frames_seen
         self.frames_seen += 1

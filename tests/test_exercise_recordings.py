@@ -26,6 +26,14 @@ DEFS = load_exercises()
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"real recordings not found at {DATA}")
 
 
+def _cache_dir(request: pytest.FixtureRequest) -> Path:
+    """pytest's cache folder, or a temporary one when the cache plugin is off (-p no:cacheprovider)."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir("exercise_recordings"))
+    return request.getfixturevalue("tmp_path_factory").mktemp("exercise_recordings")
+
+
 def _track(request: pytest.FixtureRequest, name: str):
     """The landmark track of one recording, from pytest's cache when the inputs are unchanged."""
     pytest.importorskip("mediapipe", reason="MediaPipe is needed to track real recordings")
@@ -39,7 +47,7 @@ def _track(request: pytest.FixtureRequest, name: str):
     key = hashlib.sha256(
         f"{name}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode() + estimator.read_bytes()
     ).hexdigest()[:16]
-    cached = Path(request.config.cache.mkdir("exercise_recordings")) / f"{name}.{key}.npz"
+    cached = _cache_dir(request) / f"{name}.{key}.npz"
     if cached.is_file():
         return PoseTrack.load(cached)
     track, _ = load_track(path)
