@@ -237,6 +237,8 @@ class ExerciseSession:
                 hold_s, in_range, angle, faults = self._update_working_side(
                     t, index, frame, s, events
                 )
+            elif phase == "active" and working is None and s == self.phases.side:
+                pass  # out of position for less than leave_s: no information yet, like a dropped frame
             else:
                 self._idle_side(t, s)
             # a rep starts only on a measured frame of its leg; it ends wherever the leg comes back
@@ -290,24 +292,31 @@ class ExerciseSession:
     ) -> tuple[float, bool | None, float | None, tuple[str, ...]]:
         """Faults, holds and the record of the leg in position on this frame."""
         state, d = self.sides[side], self.definition
-        measured = self.leg_seen(frame, side)
-        raw = self._rule_states(frame, side) if measured else {}
+        if not self.leg_seen(frame, side):
+            # no information on this frame, as if it had been dropped: holds and faults keep their
+            # state (a hold survives a gap up to max_gap_s), the settled run restarts
+            kept = {k: frame.get(k, math.nan) for k in self._kept_keys[side]}
+            state.records.append(FrameRecord(t, index, False, False, False, kept))
+            self._update_settled(state, t, index, False)
+            held = state.holds.current.duration_s if state.holds.current else 0.0
+            return held, None, None, tuple(r.id for r in d.faults if state.faults[r.id].active)
+        raw = self._rule_states(frame, side)
         for rule in d.faults:
             persistence = state.faults[rule.id]
             persistence.update(t, raw.get(rule.id) is True)
             if persistence.became_active and persistence.since is not None:
                 state.holds.cut(persistence.since)
         faults = tuple(r.id for r in d.faults if state.faults[r.id].active)
-        checkable = measured and all(v is not None for v in raw.values())
+        checkable = all(v is not None for v in raw.values())
         good = checkable and not any(raw.values())
         form_ok = checkable and not faults
         kept = {k: frame.get(k, math.nan) for k in self._kept_keys[side]}
-        state.records.append(FrameRecord(t, index, measured, good, form_ok, kept))
+        state.records.append(FrameRecord(t, index, True, good, form_ok, kept))
         self._update_settled(state, t, index, good)
 
-        value = read_value(frame, d.target.ref, side) if measured else math.nan
+        value = read_value(frame, d.target.ref, side)
         widen = d.timing.range_hysteresis_deg.value if state.in_range else 0.0
-        state.in_range = measured and d.target.in_range(value, widen)
+        state.in_range = d.target.in_range(value, widen)
         previous_hold = state.holds.current.duration_s if state.holds.current else 0.0
         hold_s = state.holds.update(t, state.in_range and form_ok, value)
         hold_target = d.target.hold_s.value if d.target.hold_s is not None else None
@@ -315,8 +324,7 @@ class ExerciseSession:
             events.append(
                 Cue("hold_done", d.target.done, "hold_done", HOLD_DONE_PRIORITY, side=side)
             )
-        angle = value if measured and math.isfinite(value) else None
-        return hold_s, (state.in_range if measured else None), angle, faults
+        return hold_s, state.in_range, value, faults
 
     def _update_settled(self, state: SideState, t: float, index: int, good: bool) -> None:
         """A self-test side is done once a run of good frames has lasted settle_s."""

@@ -552,3 +552,28 @@ def test_standing_test_asks_for_the_other_leg_once_one_is_done():
     assert after[-1].instruction == DEFS["standing_hip_extension_test"].phases.other_side
     during = next(fb for fb in fbs if fb.reps == 1 and fb.phase == "active")
     assert during.reps_target == 3 and during.next_side is None
+
+
+@pytest.mark.parametrize("glitch", ["posture_unknown", "person_lost"])
+def test_single_glitch_frames_do_not_chop_a_hold(glitch):
+    """A frame the pose model gets wrong now and then is no information, like a dropped frame:
+    the hold goes on (a gap up to max_gap_s), and the hold time stays."""
+    script = stretch_script("half_kneeling_stretch", hold_s=31.0)
+    clean = run_exercise(script.series(), "half_kneeling_stretch")["sides"]["right"]
+    series = script.series()
+    start, end = script.marks["right_hold1_start"], script.marks["right_hold1_end"]
+    glitches = np.flatnonzero((series.t > start + 1.0) & (series.t < end - 1.0))[
+        ::45
+    ]  # every 1.5 s
+    for i in glitches:
+        if glitch == "posture_unknown":
+            series.posture[i] = "unknown"
+        else:
+            for name in series.values:
+                series.values[name][i] = math.nan
+            series.posture[i] = "unknown"
+    glitchy = run_exercise(series, "half_kneeling_stretch")["sides"]["right"]
+    assert len(glitches) > 10
+    assert len(glitchy["holds"]) == len(clean["holds"]) == 2
+    assert glitchy["time_in_target_s"] == pytest.approx(clean["time_in_target_s"], abs=0.1)
+    assert glitchy["verdict"] == clean["verdict"] == "completed"
