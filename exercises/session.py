@@ -53,6 +53,9 @@ class Feedback:
         in_range: whether the measured angle is in the target range (None when not measuring).
         angle_deg: the measured angle of the working leg (None when not measuring or not seen).
         faults: the fault ids present now (after persisting fault_min_s).
+        steady_s, steady_target_s: self-tests only: how long the leg has been still in position in
+            good form, and how long the verdict needs (the measure is done when one reaches the
+            other); None for other exercises.
     """
 
     t_s: float
@@ -71,6 +74,8 @@ class Feedback:
     in_range: bool | None
     angle_deg: float | None
     faults: tuple[str, ...]
+    steady_s: float | None = None
+    steady_target_s: float | None = None
 
 
 @dataclass
@@ -450,9 +455,20 @@ class ExerciseSession:
             reps=(len(state.reps.reps) if state and state.reps else (0 if d.reps else None)),
             reps_target=int(d.reps.per_side.value) if d.reps else None,
             in_range=in_range,
-            angle_deg=None if angle is None else round(angle, 1),
+            angle_deg=None if angle is None or not math.isfinite(angle) else round(angle, 1),
             faults=faults,
+            **self._steady(t, side),
         )
+
+    def _steady(self, t: float, side: str | None) -> dict[str, float | None]:
+        verdict = self.definition.verdict
+        if verdict is None or verdict.settle_s is None:
+            return {}
+        start = self.sides[side].good_run_start if side else None
+        return {
+            "steady_s": 0.0 if start is None else round(t - start, 3),
+            "steady_target_s": verdict.settle_s.value,
+        }
 
     # ----- progress and report -----------------------------------------------------------------
 

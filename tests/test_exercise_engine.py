@@ -6,6 +6,7 @@ ids exact. Scripts are in tests/exercise_tracks.py; their marks give the expecte
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -577,3 +578,15 @@ def test_single_glitch_frames_do_not_chop_a_hold(glitch):
     assert len(glitchy["holds"]) == len(clean["holds"]) == 2
     assert glitchy["time_in_target_s"] == pytest.approx(clean["time_in_target_s"], abs=0.1)
     assert glitchy["verdict"] == clean["verdict"] == "completed"
+
+
+def test_thomas_feedback_shows_progress_to_a_settled_measure():
+    script = thomas_script([("right", -5.0, 80.0)]).wait(3.0)
+    session = ExerciseSession(DEFS["thomas_test"])
+    fbs = [session.update(f) for f in script.series().frames()]
+    steady = [fb.steady_s for fb in fbs if fb.phase == "active"]
+    assert max(steady) >= 3.0 and fbs[-1].steady_target_s == 3.0
+    assert all(b >= a or b == 0.0 for a, b in itertools.pairwise(steady))
+    assert fbs[-1].phase == "other_side" and fbs[-1].next_side == "left"
+    stretch = run_frames(script.series().frames(), DEFS["supine_edge_stretch"])
+    assert stretch.update({"t_s": 1e6, "posture": "lying"}).steady_s is None
