@@ -26,13 +26,8 @@ from exercises.timing import EPS_S, Cue, CueScheduler, HoldTracker, Persistence,
 SIDE_CHOICES: tuple[str, ...] = ("auto", "left", "right")
 
 # Cue priorities: lower is more important. Faults take FAULT_PRIORITY + their order in the data.
-VIEW_PRIORITY, FAULT_PRIORITY, HOLD_DONE_PRIORITY, RANGE_PRIORITY, PRAISE_PRIORITY = (
-    0,
-    10,
-    50,
-    60,
-    70,
-)
+VIEW_PRIORITY, FAULT_PRIORITY, SIDE_DONE_PRIORITY = 0, 10, 40
+HOLD_DONE_PRIORITY, RANGE_PRIORITY, PRAISE_PRIORITY = 50, 60, 70
 
 
 @dataclass(frozen=True)
@@ -229,7 +224,8 @@ class ExerciseSession:
                 self._unseen_frames[s] += not self.leg_seen(frame, s)
         frame_side = self._frame_side(frame)
         pos_side = frame_side if frame_side and self.in_position(frame, frame_side) else None
-        phase = self.phases.update(t, pos_side, self.done_sides())
+        done_before = self.done_sides()
+        phase = self.phases.update(t, pos_side, done_before)
         # The leg measured on this frame: the one in position while the phase is active. The side
         # shown (phases.side) follows it after switch_s, but measuring never waits for that.
         working = pos_side if phase == "active" else None
@@ -249,6 +245,7 @@ class ExerciseSession:
             # a rep starts only on a measured frame of its leg; it ends wherever the leg comes back
             self._update_reps(t, frame, s, s == working, events)
 
+        events.extend(self._side_done_events(done_before))
         cue = self._choose_cue(t, frame, phase, shown_side, in_range, hold_s, faults, events)
         feedback = self._feedback(t, phase, shown_side, cue, hold_s, in_range, angle, faults)
         self._last_feedback = feedback
@@ -273,6 +270,18 @@ class ExerciseSession:
         if target.in_range(rep.peak_deg):
             return [self._praise_cue(side)]
         return [Cue("range", target.cue, "range", RANGE_PRIORITY, side=side)]
+
+    def _side_done_events(self, done_before: set[str]) -> list[Cue]:
+        """A self-test or rep test says when a side is measured and what comes next."""
+        if self.definition.kind == "stretch":
+            return []  # a stretch's last hold already says so ("hold_done")
+        phases = self.definition.phases
+        out = []
+        for side in sorted(self.done_sides() - done_before):
+            left_to_do = self.phases.next_side(self.done_sides() | {side}) is not None
+            message = phases.other_side if left_to_do else phases.done
+            out.append(Cue("side_done", message, "side_done", SIDE_DONE_PRIORITY, side=side))
+        return out
 
     def _praise_cue(self, side: str) -> Cue:
         return Cue(

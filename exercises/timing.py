@@ -184,7 +184,7 @@ class Cue:
 
     key: str
     message: str
-    kind: str  # "view", "fault", "hold_done", "range", "praise"
+    kind: str  # "view", "fault", "side_done", "hold_done", "range", "praise"
     priority: int
     side: str | None = None
     fault: str | None = None

@@ -590,3 +590,20 @@ def test_thomas_feedback_shows_progress_to_a_settled_measure():
     assert fbs[-1].phase == "other_side" and fbs[-1].next_side == "left"
     stretch = run_frames(script.series().frames(), DEFS["supine_edge_stretch"])
     assert stretch.update({"t_s": 1e6, "posture": "lying"}).steady_s is None
+
+
+@pytest.mark.parametrize(
+    ("exercise", "script"),
+    [
+        ("thomas_test", lambda: thomas_script([("right", -5.0, 80.0), ("left", 10.0, 50.0)])),
+        ("standing_hip_extension_test", lambda: standing_test_script([("right", 15), ("left", 8)])),
+    ],
+)
+def test_a_measured_side_is_announced_with_what_comes_next(exercise, script):
+    report = run_exercise(script().series(), exercise)
+    done = [c for c in report["cues"] if c["kind"] == "side_done"]
+    phases = DEFS[exercise].phases
+    assert [(c["side"], c["message"]) for c in done] == [
+        ("right", phases.other_side),
+        ("left", phases.done),
+    ]
