@@ -143,13 +143,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise DefinitionError(f"{path}: not valid TOML ({exc})") from exc
 
 
-def _timing(common: _Reader, own: Mapping[str, Any]) -> EngineTiming:
+def _timing(common: _Reader, own: Mapping[str, Any], path: str) -> EngineTiming:
     """The engine defaults of _common.toml with the definition's own [engine] overrides."""
     merged = {**common.data, **own}
-    reader = _Reader(merged, f"{common.where} (+ overrides)", common.sources)
-    unknown = set(own) - set(EngineTiming.__dataclass_fields__)
+    reader = _Reader(merged, f"{path} [engine] / {common.where}", common.sources)
+    known = EngineTiming.__dataclass_fields__
+    unknown = set(own) - set(known)
     if unknown:
-        raise DefinitionError(f"[engine] has unknown settings: {', '.join(sorted(unknown))}")
+        raise DefinitionError(
+            f"{path} [engine]: unknown settings {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(known)}"
+        )
     return EngineTiming(
         **{name: reader.sourced(name) for name in EngineTiming.__dataclass_fields__}
     )
@@ -266,7 +270,7 @@ def parse_definition(
         position=tuple(p.condition() for p in r.tables("position")),
         target=_target(r.sub("target")),
         faults=faults,
-        timing=_timing(common_engine, own_engine),
+        timing=_timing(common_engine, own_engine, path),
         reps=reps,
         verdict=verdict,
         path=path,

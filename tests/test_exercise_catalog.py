@@ -143,6 +143,7 @@ def _edit(path: Path, old: str, new: str) -> None:
         ('settle_s = { value = 3.0, source = "working_default" }', "settle_s = 3.0", "settle_s"),
         ("threshold = 67.0", 'threshold = "67"', "must be a number"),
         ('postures = ["lying"]', 'postures = ["sitting"]', "'postures'"),
+        ("[verdict]\n", "[engine]\nfault_min = 0.3\n\n[verdict]\n", "unknown settings fault_min"),
     ],
 )
 def test_malformed_definitions_fail_naming_file_and_field(tmp_path, old, new, message):
@@ -200,3 +201,10 @@ def test_a_hold_time_changed_in_the_data_file_changes_completion(tmp_path):
     assert report["sides"]["right"]["verdict"] == "completed"
     assert report["sides"]["right"]["holds_completed"] == 2
     assert report["thresholds"]["target"]["hold_s"]["value"] == 20.0
+
+
+def test_engine_timing_comes_from_common_with_per_exercise_overrides(definitions):
+    standing, thomas = definitions["standing_hip_extension_test"], definitions["thomas_test"]
+    assert (standing.timing.switch_s.value, thomas.timing.switch_s.value) == (0.3, 1.5)
+    assert standing.timing.fault_min_s.value == thomas.timing.fault_min_s.value == 0.5
+    assert standing.thresholds()["engine"]["position_enter_s"]["value"] == 0.2
