@@ -60,6 +60,21 @@ def track_frames(
     )
 
 
+def _estimator(video: bool, model_path: str | Path | None) -> PoseEstimator:
+    """The estimator; a user's model file that MediaPipe cannot load is bad input, said plainly."""
+    if model_path is None:
+        return PoseEstimator(video=video)
+    try:
+        return PoseEstimator(video=video, model_path=model_path)
+    except (OSError, RuntimeError, ValueError) as exc:
+        # MediaPipe says "Unable to open zip archive." for a file that is not a .task model
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(
+            f"The model {model_path} could not be loaded ({reason}): give a MediaPipe pose "
+            "landmarker .task file, or leave the model out to use the built-in one."
+        ) from exc
+
+
 def load_track(
     path: str | Path,
     model_path: str | Path | None = None,
@@ -86,7 +101,7 @@ def load_track(
         source = open_source(p)
         info = source.info()
         progress = progress_factory(info.frame_count) if progress_factory else None
-        with PoseEstimator(video=info.kind != "image", model_path=model_path) as estimator:
+        with _estimator(info.kind != "image", model_path) as estimator:
             track = track_frames(source.frames(), estimator, (info.width, info.height), progress)
     if not np.any(track.detected):
         raise InputError(

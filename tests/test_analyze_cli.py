@@ -327,6 +327,11 @@ def test_stale_results_of_an_earlier_run_are_removed(
             lambda d: [str(d / "f.npz"), "--out", str(d / "o"), "--model", str(d / "x.task")],
             "Model file",
         ),
+        pytest.param(
+            lambda d: [str(d / "blank.png"), "--out", str(d / "o"), "--model", str(d / "file.txt")],
+            "could not be loaded",
+            id="not-a-model",
+        ),
     ],
 )
 def test_main_in_process_bad_input(
@@ -337,6 +342,7 @@ def test_main_in_process_bad_input(
 ) -> None:
     (tmp_path / "file.txt").write_text("x")
     no_person_npz(tmp_path / "f.npz")
+    cv2.imwrite(str(tmp_path / "blank.png"), np.zeros((48, 64, 3), np.uint8))
     assert analyze.main(make_args(tmp_path)) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0]
