@@ -320,12 +320,23 @@ def test_stale_results_of_an_earlier_run_are_removed(
 @pytest.mark.parametrize(
     ("make_args", "words"),
     [
-        pytest.param(lambda d: [str(d / "nope.mov"), "--out", str(d / "o")], "does not exist"),
-        pytest.param(lambda d: [str(d), "--out", str(d / "o")], "is a folder"),
-        pytest.param(lambda d: [str(d / "f.npz"), "--out", str(d / "file.txt")], "is not a folder"),
+        pytest.param(
+            lambda d: [str(d / "nope.mov"), "--out", str(d / "o")],
+            "does not exist",
+            id="missing-mov",
+        ),
+        pytest.param(
+            lambda d: [str(d), "--out", str(d / "o")], "is a folder", id="input-is-folder"
+        ),
+        pytest.param(
+            lambda d: [str(d / "f.npz"), "--out", str(d / "file.txt")],
+            "is not a folder",
+            id="out-is-file",
+        ),
         pytest.param(
             lambda d: [str(d / "f.npz"), "--out", str(d / "o"), "--model", str(d / "x.task")],
             "Model file",
+            id="missing-model",
         ),
         pytest.param(
             lambda d: [str(d / "blank.png"), "--out", str(d / "o"), "--model", str(d / "file.txt")],
