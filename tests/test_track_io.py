@@ -14,6 +14,8 @@ import pytest
 from conftest import RealTracks
 from pose_builder import build_track, times
 
+from pose.angles import ANGLE_COLUMNS, SIDE_ANGLES, compute_angles
+from pose.export import CSV_COLUMNS, read_angles_csv, side_summaries, write_angles_csv
 from pose.track import PoseTrack, TrackFormatError
 
 
@@ -153,3 +155,36 @@ def test_pixels_visibility_and_detection() -> None:
     assert track.seen()[0, 3] and not track.seen()[0, 4]
     assert not track.seen()[1].any()
     assert track.detected.tolist() == [True, False]
+
+
+def test_angles_csv_round_trip_with_empty_cells(tmp_path: Path) -> None:
+    """angles.csv: the documented columns, one row per frame, an empty cell where not measured."""
+    series = compute_angles(sample_track())
+    path = tmp_path / "angles.csv"
+    write_angles_csv(series, path)
+    back = read_angles_csv(path)
+    assert tuple(back) == CSV_COLUMNS
+    assert back["frame"].tolist() == list(range(len(series)))
+    np.testing.assert_allclose(back["t_s"], series.t, atol=5e-5)
+    for name in ANGLE_COLUMNS:
+        np.testing.assert_allclose(back[name], series[name], atol=5e-3, equal_nan=True)
+    row5 = path.read_text().splitlines()[1 + 5].split(",")
+    assert row5[2:] == [""] * len(ANGLE_COLUMNS)  # nobody in frame 5
+
+
+def test_side_summaries_say_null_for_an_unmeasured_side() -> None:
+    """Unknown values are null, never a made-up number (DESIGN.md)."""
+    series = compute_angles(sample_track())
+    series = series.with_values(
+        {f"right_{name}": np.full(len(series), np.nan) for name in SIDE_ANGLES}, filtered="raw"
+    )
+    summary = side_summaries(series)
+    assert summary["right"]["measured"] is False
+    assert summary["right"]["angles"]["hip_extension_deg"] == {
+        "min": None,
+        "median": None,
+        "max": None,
+    }
+    left = summary["left"]["angles"]["hip_extension_deg"]
+    assert summary["left"]["measured"] is True
+    assert left["min"] == left["median"] == left["max"] == pytest.approx(12.5, abs=0.01)
