@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -34,6 +35,7 @@ from pose.track import PoseTrack
 from pose.view import near_side
 
 TOL_DEG = 0.1
+AngleFn = Callable[..., np.ndarray]
 NAN = math.nan
 LHE, RHE = "left_hip_extension_deg", "right_hip_extension_deg"
 LKF, RKF = "left_knee_flexion_deg", "right_knee_flexion_deg"
@@ -296,7 +298,7 @@ GEOMETRY_CASES = [
 
 
 @pytest.mark.parametrize(("fn", "args", "expected"), GEOMETRY_CASES)
-def test_geometry_functions_on_hand_made_points(fn, args: tuple, expected: float) -> None:
+def test_geometry_functions_on_hand_made_points(fn: AngleFn, args: tuple, expected: float) -> None:
     args = tuple(np.asarray(a, dtype=np.float64) for a in args)
     assert fn(*args)[0] == pytest.approx(expected, abs=1e-9)
 
@@ -304,7 +306,7 @@ def test_geometry_functions_on_hand_made_points(fn, args: tuple, expected: float
 @pytest.mark.parametrize(
     ("fn", "n_args"), [(geometry.knee_flexion_deg, 3), (geometry.thigh_to_line_deg, 4)]
 )
-def test_geometry_passes_nan_through(fn, n_args: int) -> None:
+def test_geometry_passes_nan_through(fn: AngleFn, n_args: int) -> None:
     """A NaN point gives a NaN angle, never a number made up from the others."""
     args = [np.array([[1.0, 2.0], [np.nan, 2.0]]) for _ in range(n_args)]
     out = fn(*args)
