@@ -319,7 +319,7 @@ class ExerciseSession:
             persistence = state.faults[rule.id]
             persistence.update(t, raw.get(rule.id) is True)
             if persistence.became_active and persistence.since is not None:
-                state.holds.cut(persistence.since)
+                self._fault_began(state, persistence.since)
         faults = tuple(r.id for r in d.faults if state.faults[r.id].active)
         checkable = all(v is not None for v in raw.values())
         good = checkable and not any(raw.values())
@@ -339,6 +339,15 @@ class ExerciseSession:
                 Cue("hold_done", d.target.done, "hold_done", HOLD_DONE_PRIORITY, side=side)
             )
         return hold_s, state.in_range, value, faults
+
+    def _fault_began(self, state: SideState, since: float) -> None:
+        """A fault confirmed now began at `since`: form was not good from then on, so the hold ends
+        there and those frames leave the peaks (compensation must not count as range)."""
+        state.holds.cut(since)
+        for record in reversed(state.records):
+            if record.t < since - EPS_S:
+                break
+            record.form_ok = False
 
     def _update_settled(self, state: SideState, t: float, index: int, good: bool) -> None:
         """A self-test side is done once a run of good frames has lasted settle_s."""

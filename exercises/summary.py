@@ -192,6 +192,50 @@ def _asymmetry(session: ExerciseSession, results: dict[str, float | None]) -> di
     }
 
 
+#: Angle names in words, for the one-line summaries.
+ANGLE_WORDS = {
+    "hip_extension_deg": "hip extension",
+    "knee_flexion_deg": "knee flexion",
+    "thigh_to_horizontal_deg": "thigh to the table line",
+}
+
+
+def side_sentence(session: ExerciseSession, s: dict) -> str:
+    """One plain line a therapist reads first: the verdict and the numbers it rests on."""
+    d = session.definition
+    verdict, findings = s["verdict"], "; ".join(f["name"] for f in s["findings"])
+    if verdict == INCONCLUSIVE:
+        line = f"{verdict}: {s['reasons'][0]}" if s["reasons"] else verdict
+    elif d.kind == "self_test":
+        values = s["verdict_values"] or {}
+        parts = [
+            f"{ANGLE_WORDS[k]} {v:.1f}°"
+            if k == "knee_flexion_deg"
+            else f"{ANGLE_WORDS[k]} {v:+.1f}°"
+            for k, v in values.items()
+            if k in ANGLE_WORDS
+        ]
+        line = f"{verdict}: {', '.join(parts)} (settled)"
+    elif d.kind == "rep_test":
+        values = s["verdict_values"] or {}
+        line = (
+            f"{verdict}: median peak hip extension {values.get('median_rep_peak_deg'):+.1f}° "
+            f"over {values.get('clean_reps')} reps in good form"
+        )
+    else:
+        hold = d.target.hold_s.value if d.target.hold_s else 0.0
+        sets = int(d.target.sets.value) if d.target.sets else 1
+        line = (
+            f"{verdict}: {s['holds_completed']} of {sets} holds of {hold:g} s, "
+            f"{s['time_in_target_s']:.0f} s in the target range"
+        )
+        if s["peak_hip_extension_deg"] is not None:
+            line += f", peak hip extension {s['peak_hip_extension_deg']:+.1f}°"
+    if s["faults"]:
+        line += "; faults: " + ", ".join(f"{k} {v:.1f} s" for k, v in s["faults"].items())
+    return f"{line}; {findings}" if findings else line
+
+
 def build_report(session: ExerciseSession) -> dict[str, object]:
     """The report fields of ../shared/DESIGN.md (the caller adds source, frames, duration, warnings)."""
     d = session.definition
@@ -199,6 +243,7 @@ def build_report(session: ExerciseSession) -> dict[str, object]:
     results: dict[str, float | None] = {}
     for side in SIDES:
         sides[side], verdict = _side_report(session, side)
+        sides[side]["summary"] = side_sentence(session, sides[side])  # type: ignore[index]
         results[side] = verdict.result_deg
     measured = [s for s in SIDES if sides[s]["measured"]]  # type: ignore[index]
     if session.side_mode != "auto":

@@ -134,6 +134,10 @@ def test_each_stretch_fault_is_timed_cued_and_stops_the_hold(exercise, fault):
     assert second["start_s"] == pytest.approx(script.marks[f"{side}_fault_end"], abs=HOLD_TOL_S)
     assert worked["time_in_target_s"] == pytest.approx(62.0 - 3.0, abs=2 * HOLD_TOL_S)
     assert worked["holds_completed"] == 1 and worked["verdict"] == "incomplete"
+    # range gained by compensating (leaning back opens the hip) is not a peak
+    assert worked["peak_hip_extension_deg"] == pytest.approx(STANCES[exercise].work_hip_in, abs=1.0)
+    assert worked["summary"].startswith("incomplete: 1 of 2 holds of 30 s")
+    assert f"faults: {fault} 3." in worked["summary"]
 
 
 @pytest.mark.parametrize("exercise", STRETCHES)
@@ -509,6 +513,12 @@ def test_report_has_the_design_fields():
             "thigh_to_horizontal_deg",
         }
     assert report["exercise"] == "thomas_test"
+    assert report["sides"]["right"]["summary"] == (
+        "normal: thigh to the table line -5.0°, knee flexion 80.0° (settled)"
+    )
+    assert report["sides"]["left"]["summary"].startswith(
+        "inconclusive: the left side was not tested"
+    )
     assert report["thresholds"]["faults"]["hug_released"]["value"] == -80.0
 
 
