@@ -343,6 +343,11 @@ def test_stale_results_of_an_earlier_run_are_removed(
             "could not be loaded",
             id="not-a-model",
         ),
+        pytest.param(
+            lambda d: [str(d / "f.npz"), "--out", str(d / "o"), "--exercise", "no_such_stretch"],
+            "unknown exercise",
+            id="unknown-exercise",
+        ),
     ],
 )
 def test_main_in_process_bad_input(
