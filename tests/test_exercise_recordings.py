@@ -4,13 +4,12 @@ None of them shows a Thomas test or a kneeling stretch (../shared/data/README.md
 what real footage can: gait's trailing leg under the standing hip extension test, and that views
 and postures which do not fit an exercise are never turned into numbers.
 
-Landmark tracks are computed once with pose.pipeline (MediaPipe, ~30 ms a frame) and kept in
-pytest's cache, keyed by the file and the estimator's source, so later runs are fast.
+Landmark tracks come from the `real_tracks` fixture of tests/conftest.py (MediaPipe, ~30 ms a
+frame, once a session for every test file that looks at the same recording).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -26,33 +25,10 @@ DEFS = load_exercises()
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"real recordings not found at {DATA}")
 
 
-def _cache_dir(request: pytest.FixtureRequest) -> Path:
-    """pytest's cache folder, or a temporary one when the cache plugin is off (-p no:cacheprovider)."""
-    cache = getattr(request.config, "cache", None)
-    if cache is not None:
-        return Path(cache.mkdir("exercise_recordings"))
-    return request.getfixturevalue("tmp_path_factory").mktemp("exercise_recordings")
-
-
-def _track(request: pytest.FixtureRequest, name: str):
-    """The landmark track of one recording, from pytest's cache when the inputs are unchanged."""
+def _track(real_tracks, name: str):
+    """The landmark track of one recording (tests/conftest.py computes each once a session)."""
     pytest.importorskip("mediapipe", reason="MediaPipe is needed to track real recordings")
-    from pose.pipeline import load_track
-    from pose.track import PoseTrack
-
-    path = DATA / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing")
-    estimator = Path(__file__).resolve().parents[1] / "pose" / "estimator.py"
-    key = hashlib.sha256(
-        f"{name}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode() + estimator.read_bytes()
-    ).hexdigest()[:16]
-    cached = _cache_dir(request) / f"{name}.{key}.npz"
-    if cached.is_file():
-        return PoseTrack.load(cached)
-    track, _ = load_track(path)
-    track.save(cached)
-    return track
+    return real_tracks(name)[0]
 
 
 def _recorded(track, exercise: str, side: str = "auto") -> dict:
@@ -67,8 +43,8 @@ def _recorded(track, exercise: str, side: str = "auto") -> dict:
 
 
 @pytest.fixture(scope="module")
-def walking(request):
-    return _track(request, "walking_side.mp4")
+def walking(real_tracks):
+    return _track(real_tracks, "walking_side.mp4")
 
 
 def _no_nan(report: dict) -> None:
@@ -130,8 +106,8 @@ def test_a_real_recording_through_the_live_filter_gives_the_same_verdicts(walkin
     "exercise", ["standing_hip_extension_test", "standing_lunge_stretch", "thomas_test"]
 )
 @pytest.mark.parametrize("name", ["dancing_front.mp4", "balance_lab_portrait_60fps.mp4"])
-def test_views_that_are_not_side_on_are_not_judged(request, name, exercise):
-    report = _recorded(_track(request, name), exercise)
+def test_views_that_are_not_side_on_are_not_judged(real_tracks, name, exercise):
+    report = _recorded(_track(real_tracks, name), exercise)
     _no_nan(report)
     assert report["view"]["side_on"] is False
     for s in report["sides"].values():
@@ -143,10 +119,10 @@ def test_views_that_are_not_side_on_are_not_judged(request, name, exercise):
 
 
 @pytest.mark.parametrize("exercise", ["standing_lunge_stretch", "half_kneeling_stretch"])
-def test_a_head_down_yoga_flow_is_not_taken_for_a_lunge_stretch(request, exercise):
+def test_a_head_down_yoga_flow_is_not_taken_for_a_lunge_stretch(real_tracks, exercise):
     """yoga_lunge_side: forward folds and a hands-down lunge, trunk head-down ("prone"): a lunge
     stretch needs the trunk upright, so nothing is measured and nothing is made up."""
-    report = _recorded(_track(request, "yoga_lunge_side.mp4"), exercise)
+    report = _recorded(_track(real_tracks, "yoga_lunge_side.mp4"), exercise)
     _no_nan(report)
     assert report["tested_side"] is None
     for s in report["sides"].values():
@@ -154,9 +130,9 @@ def test_a_head_down_yoga_flow_is_not_taken_for_a_lunge_stretch(request, exercis
         assert s["peak_hip_extension_deg"] is None and s["holds"] == []
 
 
-def test_a_plank_is_not_taken_for_the_thomas_position(request):
+def test_a_plank_is_not_taken_for_the_thomas_position(real_tracks):
     """plank_side: a horizontal body chest-down. The Thomas test needs lying on the back."""
-    report = _recorded(_track(request, "plank_side.png"), "thomas_test")
+    report = _recorded(_track(real_tracks, "plank_side.png"), "thomas_test")
     _no_nan(report)
     for s in report["sides"].values():
         assert s["measured"] is False and s["verdict"] == "inconclusive"
