@@ -51,6 +51,18 @@ def joints_px(track: PoseTrack, side: str) -> dict[str, np.ndarray]:
     return {k: track.points_px[0, SIDE_POINTS[side][k]] for k in ("hip", "knee")}
 
 
+def expected_label(side: str, joint: str, value: float) -> str:
+    """What a reader should see: "R hip +15" (hip extension carries its sign), "L knee 60"."""
+    number = f"{value:+.0f}" if joint == "hip" else f"{value:.0f}"
+    return f"{side[0].upper()} {joint} {number}"
+
+
+def text_size(text: str) -> tuple[int, int]:
+    """Width and height in pixels of `text` in the annotator's font at this frame size."""
+    (w, h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, max(0.4, min(SIZE) / 900), 1)
+    return w, h
+
+
 def near(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
     """The part of `mask` inside a box (clipped to the frame)."""
     h, w = mask.shape
@@ -112,11 +124,9 @@ def test_angle_values_are_written_next_to_hip_and_knee_only(side: str) -> None:
     for joint, name in zip(
         joints_px(track, side).values(), ("hip_extension_deg", "knee_flexion_deg"), strict=True
     ):
-        value = float(angles[f"{side}_{name}"])
         label = name.split("_")[0]
-        text = f"{side[0].upper()} {label} {value:+.0f}" if label == "hip" else None
-        text = text or f"{side[0].upper()} {label} {value:.0f}"
-        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, max(0.4, min(SIZE) / 900), 1)
+        text = expected_label(side, label, float(angles[f"{side}_{name}"]))
+        tw, th = text_size(text)
         # the label: to the right of the joint, within about two lines of it
         label_px = near(
             green,
@@ -178,8 +188,7 @@ def test_label_near_the_right_edge_stays_in_the_frame() -> None:
     frame = AngleAnnotator().annotate(blank(), track.landmarks[0], angles, sides=("right",))
     green = angle_mask(frame)
     hip = joints_px(track, "right")["hip"]
-    text = f"R hip {float(angles['right_hip_extension_deg']):+.0f}"
-    (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, max(0.4, min(SIZE) / 900), 1)
+    tw, _ = text_size(expected_label("right", "hip", float(angles["right_hip_extension_deg"])))
     _, xs = np.nonzero(near(green, 0, hip[0] - 40, hip[1] - 10, hip[1] + 40))
     assert xs.size and abs((xs.max() - xs.min() + 1) - tw) <= 6
 
