@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
+import cv2
 import numpy as np
 import pytest
 from conftest import RealTracks
 from pose_builder import build_track, times
 
+from pose import pipeline
 from pose.angles import ANGLE_COLUMNS, SIDE_ANGLES, compute_angles
 from pose.export import CSV_COLUMNS, read_angles_csv, side_summaries, write_angles_csv
 from pose.track import PoseTrack, TrackFormatError
@@ -188,3 +191,48 @@ def test_side_summaries_say_null_for_an_unmeasured_side() -> None:
     left = summary["left"]["angles"]["hip_extension_deg"]
     assert summary["left"]["measured"] is True
     assert left["min"] == left["median"] == left["max"] == pytest.approx(12.5, abs=0.01)
+
+
+class FakeEstimator:
+    """Stands in for MediaPipe: records the mode it was made in, 'finds' a constructed person."""
+
+    made: ClassVar[list[bool]] = []
+
+    def __init__(self, video: bool = True, model_path: object = None) -> None:
+        FakeEstimator.made.append(video)
+        self.landmarks = build_track(times(0.1)).landmarks[0]
+
+    def process(self, rgb: np.ndarray, t_s: float) -> np.ndarray:
+        return self.landmarks.copy()
+
+    def other_person_in_view(self, rgb: np.ndarray, landmarks: np.ndarray) -> bool:
+        return False
+
+    def __enter__(self) -> FakeEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize(("file_name", "video_mode"), [("still.png", False), ("clip.mp4", True)])
+def test_images_use_static_mode_and_videos_tracking_mode(
+    file_name: str, video_mode: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A still image must not be tracked as a one-frame video (and a video not re-detected
+    frame by frame): the estimator's mode follows the input."""
+    monkeypatch.setattr(pipeline, "PoseEstimator", FakeEstimator)
+    FakeEstimator.made.clear()
+    frame = np.full((48, 64, 3), 128, np.uint8)
+    path = tmp_path / file_name
+    if video_mode:
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (64, 48))
+        for _ in range(5):
+            writer.write(frame)
+        writer.release()
+    else:
+        cv2.imwrite(str(path), frame)
+    track, info = pipeline.load_track(path)
+    assert FakeEstimator.made == [video_mode]
+    assert len(track) == (5 if video_mode else 1) and track.image_size == (64, 48)
+    assert info.kind == ("video" if video_mode else "image")
