@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from exercises.cues import HOLD_DONE_PRIORITY, SIDE_DONE_PRIORITY, Cue, CuePicker
 from exercises.definition import (
     SIDES,
     SUMMARY_ANGLES,
@@ -21,13 +22,9 @@ from exercises.definition import (
 )
 from exercises.phases import PhaseTracker
 from exercises.summary import build_report
-from exercises.timing import EPS_S, Cue, CueScheduler, HoldTracker, Persistence, Rep, RepCounter
+from exercises.timing import EPS_S, HoldTracker, Persistence, Rep, RepCounter
 
 SIDE_CHOICES: tuple[str, ...] = ("auto", "left", "right")
-
-# Cue priorities: lower is more important. Faults take FAULT_PRIORITY + their order in the data.
-VIEW_PRIORITY, FAULT_PRIORITY, SIDE_DONE_PRIORITY = 0, 10, 40
-HOLD_DONE_PRIORITY, RANGE_PRIORITY, PRAISE_PRIORITY = 50, 60, 70
 
 
 @dataclass(frozen=True)
@@ -162,13 +159,10 @@ class ExerciseSession:
         if definition.verdict is not None:
             refs |= {f.condition.ref for f in definition.verdict.findings}
         self._kept_keys = {s: sorted({frame_key(ref, s) for ref in refs}) for s in SIDES}
-        self.cues = CueScheduler(tm.cue_repeat_s.value, tm.cue_display_s.value)
-        self.cue_log: list[Cue] = []
+        self.cues = CuePicker(definition)
         self.frames_seen = 0
         self._last_t: float | None = None
         self._last_feedback: Feedback | None = None
-        self._unseen_since: float | None = None
-        self._short_since: float | None = None
         self._person_frames = 0
         self._unseen_frames = dict.fromkeys(SIDES, 0)
 
@@ -268,8 +262,8 @@ class ExerciseSession:
             return []
         target = self.definition.target
         if target.in_range(rep.peak_deg):
-            return [self._praise_cue(side)]
-        return [Cue("range", target.cue, "range", RANGE_PRIORITY, side=side)]
+            return [self.cues.praise(side)]
+        return [self.cues.range_cue(side)]
 
     def _side_done_events(self, done_before: set[str]) -> list[Cue]:
         """A self-test or rep test says when a side is measured and what comes next."""
@@ -282,16 +276,6 @@ class ExerciseSession:
             message = phases.other_side if left_to_do else phases.done
             out.append(Cue("side_done", message, "side_done", SIDE_DONE_PRIORITY, side=side))
         return out
-
-    def _praise_cue(self, side: str) -> Cue:
-        return Cue(
-            "praise",
-            self.definition.target.praise,
-            "praise",
-            PRAISE_PRIORITY,
-            side=side,
-            repeat_s=self.definition.timing.praise_repeat_s.value,
-        )
 
     def _rule_states(self, frame: Mapping[str, object], side: str) -> dict[str, bool | None]:
         return {rule.id: rule.condition.check(frame, side) for rule in self.definition.faults}
@@ -384,39 +368,23 @@ class ExerciseSession:
         faults: tuple[str, ...],
         events: list[Cue],
     ) -> Cue | None:
-        """The one cue to show: view problems, then faults in data order, then range, then praise."""
-        d, tm = self.definition, self.definition.timing
-        candidates = list(events)
-        view = self._view_problem(frame, phase, side)
-        if view is None:
-            self._unseen_since = None
-        else:
-            self._unseen_since = t if self._unseen_since is None else self._unseen_since
-            if t - self._unseen_since >= tm.view_cue_after_s.value - EPS_S:
-                candidates.append(Cue("view", view, "view", VIEW_PRIORITY, side=side))
-        by_id: dict[str, FormRule] = {r.id: r for r in d.faults}
-        for order, fid in enumerate(faults):
-            rule = by_id[fid]
-            candidates.append(
-                Cue(f"fault:{fid}", rule.cue, "fault", FAULT_PRIORITY + order, side=side, fault=fid)
-            )
+        """The one cue to show now (see exercises.cues for the order of importance)."""
+        d = self.definition
         short = in_range is False and not faults and d.kind != "rep_test"
         if short and side is not None:
             holds = self.sides[side].holds.holds
-            resting = bool(holds) and t - holds[-1].end_s < tm.rest_after_hold_s.value
+            resting = bool(holds) and t - holds[-1].end_s < d.timing.rest_after_hold_s.value
             short = not resting
-        if short:
-            self._short_since = t if self._short_since is None else self._short_since
-            if t - self._short_since >= tm.range_cue_after_s.value - EPS_S:
-                candidates.append(Cue("range", d.target.cue, "range", RANGE_PRIORITY, side=side))
-        else:
-            self._short_since = None
-        if side is not None and d.kind != "rep_test" and hold_s >= tm.praise_after_s.value - EPS_S:
-            candidates.append(self._praise_cue(side))
-        shown, emitted = self.cues.update(t, candidates)
-        if emitted is not None:
-            self.cue_log.append(emitted)
-        return shown
+        by_id: dict[str, FormRule] = {r.id: r for r in d.faults}
+        return self.cues.pick(
+            t,
+            side,
+            self._view_problem(frame, phase, side),
+            tuple(by_id[f] for f in faults),
+            short,
+            hold_s,
+            events,
+        )
 
     def _view_problem(
         self, frame: Mapping[str, object], phase: str, side: str | None
@@ -507,6 +475,11 @@ class ExerciseSession:
 
     def done_sides(self) -> set[str]:
         return {s for s in SIDES if self.side_done(s)}
+
+    @property
+    def cue_log(self) -> list[Cue]:
+        """Every cue given so far, with its time."""
+        return self.cues.log
 
     def unseen_fraction(self, side: str) -> float | None:
         """Share of the frames with a person in which this leg was not seen well enough to measure."""

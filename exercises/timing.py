@@ -7,7 +7,7 @@ is busy, and a recording's frame rate is whatever the camera gave.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 #: Tolerance for comparing sums of float timestamps with a duration.
 EPS_S = 1e-6
@@ -176,50 +176,3 @@ class RepCounter:
             self.reps.append(rep)
             return rep
         return None
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One thing to tell the person. Lower `priority` is more important."""
-
-    key: str
-    message: str
-    kind: str  # "view", "fault", "side_done", "hold_done", "range", "praise"
-    priority: int
-    side: str | None = None
-    fault: str | None = None
-    repeat_s: float | None = None  # None: the scheduler's default
-    t_s: float = math.nan
-
-
-class CueScheduler:
-    """One cue at a time, the most important first, none repeated within `repeat_s` of itself.
-
-    A shown cue stays `display_s` while it still applies, unless a more important one arrives.
-    """
-
-    def __init__(self, repeat_s: float, display_s: float) -> None:
-        self.repeat_s, self.display_s = repeat_s, display_s
-        self.shown: Cue | None = None
-        self._last_emitted: dict[str, float] = {}
-
-    def _cooling(self, cue: Cue, t: float) -> bool:
-        last = self._last_emitted.get(cue.key)
-        repeat = self.repeat_s if cue.repeat_s is None else cue.repeat_s
-        return last is not None and t - last < repeat - EPS_S
-
-    def update(self, t: float, candidates: list[Cue]) -> tuple[Cue | None, Cue | None]:
-        """Return (the cue to show now, the cue newly emitted on this frame or None)."""
-        ranked = sorted(candidates, key=lambda c: c.priority)
-        keys = {c.key for c in ranked}
-        shown = self.shown
-        if shown is not None and (t - shown.t_s >= self.display_s - EPS_S or shown.key not in keys):
-            shown = None
-        fresh = next((c for c in ranked if not self._cooling(c, t)), None)
-        emitted = None
-        if fresh is not None and (shown is None or fresh.priority < shown.priority):
-            emitted = replace(fresh, t_s=t)
-            self._last_emitted[fresh.key] = t
-            shown = emitted
-        self.shown = shown
-        return shown, emitted

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from exercises.cues import Cue, CueScheduler
 from exercises.phases import PhaseTracker
-from exercises.timing import Cue, CueScheduler, HoldTracker, Persistence, RepCounter
+from exercises.timing import HoldTracker, Persistence, RepCounter
 
 
 def _run_persistence(times, flags, min_s=0.5):
