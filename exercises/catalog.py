@@ -277,6 +277,14 @@ def parse_definition(
     )
 
 
+def _shown_path(file: Path) -> str:
+    """The file as reports name it: relative to the project for the shipped definitions (a report
+    leaves the machine; its folders need not), in full for a therapist's own copy elsewhere."""
+    project = DEFINITIONS_DIR.parents[1]
+    resolved = file.resolve()
+    return str(resolved.relative_to(project)) if resolved.is_relative_to(project) else str(resolved)
+
+
 def load_exercises(path: str | Path | None = None) -> dict[str, ExerciseDefinition]:
     """All exercise definitions, by id.
 
@@ -295,7 +303,7 @@ def load_exercises(path: str | Path | None = None) -> dict[str, ExerciseDefiniti
     for file in files:
         if file.name.startswith("_"):
             continue
-        definition = parse_definition(_read_toml(file), str(file), common)
+        definition = parse_definition(_read_toml(file), _shown_path(file), common)
         if definition.id in out:
             raise DefinitionError(
                 f"{file}: id {definition.id!r} is also defined in {out[definition.id].path}"

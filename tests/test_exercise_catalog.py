@@ -158,6 +158,10 @@ def test_malformed_definitions_fail_naming_file_and_field(tmp_path, old, new, me
 def test_a_single_definition_file_loads_with_its_common_file():
     only = load_exercises(DEFINITIONS_DIR / "thomas_test.toml")
     assert list(only) == ["thomas_test"]
+    # reports leave the machine: the shipped file is named relative to the project
+    assert only["thomas_test"].thresholds()["definition_file"] == (
+        "exercises/definitions/thomas_test.toml"
+    )
 
 
 def test_a_threshold_changed_in_the_data_file_changes_the_verdict(tmp_path):
