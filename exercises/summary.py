@@ -213,7 +213,7 @@ def side_sentence(session: ExerciseSession, s: dict) -> str:
             if k == "knee_flexion_deg"
             else f"{ANGLE_WORDS[k]} {v:+.1f}°"
             for k, v in values.items()
-            if k in ANGLE_WORDS
+            if k in ANGLE_WORDS and v is not None
         ]
         line = f"{verdict}: {', '.join(parts)} (settled)"
     elif d.kind == "rep_test":

@@ -120,27 +120,37 @@ def self_test_verdict(
         )
         return SideVerdict(INCONCLUSIVE, reasons=reasons)
     a, b = window
+    window_frames = frames[a : b + 1]
     medians: dict[str, float] = {}
     findings: list[dict[str, object]] = []
+    unmeasured: list[str] = []
     for finding in d.verdict.findings:
         ref = finding.condition.ref
-        values = np.array([read_value(f, ref, side) for f in frames[a : b + 1]])
-        medians[ref] = float(np.median(values))
+        medians[ref] = settled_median(window_frames, ref, side)
         if finding_positive(finding, medians[ref]):
             findings.append(finding_dict(finding, medians[ref]))
+        elif not math.isfinite(medians[ref]):
+            unmeasured.append(ref)
     target_ref = d.target.ref
     if target_ref not in medians:
-        medians[target_ref] = float(
-            np.median([read_value(f, target_ref, side) for f in frames[a : b + 1]])
-        )
+        medians[target_ref] = settled_median(window_frames, target_ref, side)
     values = {
         "window": {"start_s": _round(t[a], 2), "end_s": _round(t[b], 2)},
         **{ref.split(".")[-1]: _round(v) for ref, v in medians.items()},
     }
-    if reasons:  # the view rules it out: keep no number that looks like a result
+    if unmeasured and not findings:  # "normal" needs every finding checked
+        reasons.append(f"not measured in the settled stretch: {', '.join(unmeasured)}")
+    if reasons:  # keep no number that looks like a result
         return SideVerdict(INCONCLUSIVE, reasons=reasons)
     verdict = TIGHT if findings else NORMAL
     return SideVerdict(verdict, findings, [], values, _round(medians[target_ref]))
+
+
+def settled_median(frames: Sequence[Mapping[str, object]], ref: str, side: str) -> float:
+    """Median of `ref` over the window, NaN unless at least half its frames measured it."""
+    values = np.array([read_value(f, ref, side) for f in frames], dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size and 2 * finite.size >= values.size else math.nan
 
 
 def finding_positive(finding: Finding, value: float) -> bool:

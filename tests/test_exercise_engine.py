@@ -617,3 +617,16 @@ def test_a_measured_side_is_announced_with_what_comes_next(exercise, script):
         ("right", phases.other_side),
         ("left", phases.done),
     ]
+
+
+@pytest.mark.parametrize(("thigh", "verdict"), [(-5.0, "inconclusive"), (10.0, "tight")])
+def test_thomas_normal_needs_every_finding_measured(thigh, verdict):
+    """Knee flexion unknown (no ankle seen): a raised thigh is still tight; "normal" cannot be said."""
+    series = thomas_script([("right", thigh, 80.0)]).series()
+    series.values["right_knee_flexion_deg"][:] = math.nan
+    s = run_exercise(series, "thomas_test")["sides"]["right"]
+    assert s["verdict"] == verdict
+    if verdict == "inconclusive":
+        assert "working.knee_flexion_deg" in s["reasons"][-1] and s["verdict_values"] is None
+    else:
+        assert {f["id"] for f in s["findings"]} == {"one_joint_hip_flexors"}
