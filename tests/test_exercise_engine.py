@@ -630,3 +630,38 @@ def test_thomas_normal_needs_every_finding_measured(thigh, verdict):
         assert "working.knee_flexion_deg" in s["reasons"][-1] and s["verdict_values"] is None
     else:
         assert {f["id"] for f in s["findings"]} == {"one_joint_hip_flexors"}
+
+
+def test_two_faults_at_once_are_cued_most_important_first_one_at_a_time():
+    script = stretch_script("half_kneeling_stretch", hold_s=31.0)
+    start = script.marks["right_hold1_start"] + 5.0
+    script.keys["trunk_incline"] = [
+        (0.0, 0.0),
+        (start, 0.0),
+        (start + 0.01, -15.0),
+        (start + 8.0, -15.0),
+        (start + 8.01, 0.0),
+        (script.t, 0.0),
+    ]
+    script.keys["left_knee"] = [
+        (0.0, 90.0),
+        (start, 90.0),
+        (start + 0.01, 130.0),
+        (start + 8.0, 130.0),
+        (start + 8.01, 90.0),
+        (script.t, 90.0),
+    ]
+    session = ExerciseSession(DEFS["half_kneeling_stretch"])
+    shown = [
+        fb.cue.fault if fb.cue else None
+        for fb in (session.update(f) for f in script.series().frames())
+    ]
+    report = session.report()
+    faults = [(c["t_s"], c["fault"]) for c in report["cues"] if c["kind"] == "fault"]
+    order = [r.id for r in DEFS["half_kneeling_stretch"].faults]
+    assert order.index("lean_back") < order.index("front_knee_forward")
+    assert faults[0][1] == "lean_back" and faults[0][0] == pytest.approx(start + 0.5, abs=0.1)
+    assert faults[1][1] == "front_knee_forward" and faults[1][0] > faults[0][0]
+    assert {f for _, f in faults} == {"lean_back", "front_knee_forward"}
+    assert set(report["sides"]["right"]["faults"]) == {"lean_back", "front_knee_forward"}
+    assert None in shown and "lean_back" in shown  # one at a time, with quiet in between
