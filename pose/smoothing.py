@@ -92,13 +92,33 @@ def zero_phase(
     return out
 
 
+def unwrap_deg(x: np.ndarray) -> np.ndarray:
+    """Remove ±360° jumps within each run of finite samples."""
+    out = np.asarray(x, dtype=np.float64).copy()
+    for start, stop in _segments(np.isfinite(out)):
+        out[start:stop] = np.degrees(np.unwrap(np.radians(out[start:stop])))
+    return out
+
+
+def wrap_deg(x: np.ndarray) -> np.ndarray:
+    """Back onto (−180°, 180°]."""
+    return 180.0 - np.mod(180.0 - np.asarray(x, dtype=np.float64), 360.0)
+
+
 def smooth_recording(series: AngleSeries) -> AngleSeries:
     """The recordings path: outlier rejection, then zero-phase low-pass, on every angle column."""
-    values = {
-        name: zero_phase(series.t, reject_outliers(series.values[name]))
-        for name in SMOOTHED_COLUMNS
-        if name in series.values
-    }
+    values = {}
+    for name in SMOOTHED_COLUMNS:
+        if name not in series.values:
+            continue
+        x = series.values[name]
+        circular = name not in BOUNDED_COLUMNS
+        if circular:
+            # signed angles live on (−180°, 180°]: a deep fold can cross ±180°, and filtering the
+            # raw numbers across that seam would invent values in between
+            x = unwrap_deg(x)
+        y = zero_phase(series.t, reject_outliers(x))
+        values[name] = wrap_deg(y) if circular else y
     for name, (low, high) in BOUNDED_COLUMNS.items():
         if name in values:
             # the low-pass overshoots a little at a quick bend; keep the angle in its own range

@@ -203,3 +203,14 @@ def test_one_euro_restarts_after_a_gap() -> None:
     f(1 / FPS, 10.0)
     assert math.isnan(f(2 / FPS, math.nan))
     assert f(3 / FPS, 70.0) == 70.0  # no memory of the value before the gap
+
+
+def test_a_signed_angle_crossing_180_is_smoothed_across_the_seam() -> None:
+    """A deep fold can take hip extension past ±180°; smoothing must not invent 0° in between."""
+    t = times(2.0)
+    truth = np.linspace(150.0, 210.0, t.size)  # passes 180° half-way
+    track = build_track(t, facing=1, left_hip_extension_deg=truth)
+    smoothed = smooth_recording(compute_angles(track))["left_hip_extension_deg"]
+    expected = 180.0 - np.mod(180.0 - truth, 360.0)
+    seam_error = np.abs((smoothed - expected + 180.0) % 360.0 - 180.0)
+    assert seam_error.max() < 0.5
