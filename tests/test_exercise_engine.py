@@ -665,3 +665,14 @@ def test_two_faults_at_once_are_cued_most_important_first_one_at_a_time():
     assert {f for _, f in faults} == {"lean_back", "front_knee_forward"}
     assert set(report["sides"]["right"]["faults"]) == {"lean_back", "front_knee_forward"}
     assert None in shown and "lean_back" in shown  # one at a time, with quiet in between
+
+
+@pytest.mark.parametrize("exercise", sorted(DEFS))
+def test_a_report_before_any_frame_is_all_unknown(exercise):
+    """The live page may ask for the report before the camera gave a frame."""
+    report = ExerciseSession(DEFS[exercise]).report()
+    _no_nan(report)
+    assert report["tested_side"] is None and report["cues"] == []
+    for s in report["sides"].values():
+        assert s["verdict"] == "inconclusive" and s["measured"] is False
+        assert s["peak_hip_extension_deg"] is None and s["time_in_target_s"] == 0.0
