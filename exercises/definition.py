@@ -174,10 +174,6 @@ class RepRule:
     exit_deg: Sourced
     per_side: Sourced
 
-    @property
-    def upward(self) -> bool:
-        return self.enter_deg.value > self.exit_deg.value
-
     def as_dict(self) -> dict[str, object]:
         return {
             "angle": self.ref,
@@ -315,10 +311,6 @@ class ExerciseDefinition:
     reps: RepRule | None = None
     verdict: VerdictRule | None = None
     path: str = ""
-
-    @property
-    def is_self_test(self) -> bool:
-        return self.kind in ("self_test", "rep_test")
 
     def thresholds(self) -> dict[str, object]:
         """Every value the engine uses for this exercise, with its source (for report.json)."""
