@@ -229,9 +229,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="clip names (default: every clip in synth/specs)")
     ap.add_argument("--list", action="store_true", help="list the clips and exit")
+    ap.add_argument("--markdown", action="store_true", help="with --list: a markdown table")
     ap.add_argument("--preview", metavar="DIR", help="write a contact sheet PNG per clip instead")
     args = ap.parse_args(argv)
     specs = load_specs()
+    if args.list and args.markdown:
+        print("| clip | exercise | tested leg | body | camera | s | what it shows |")
+        print("|---|---|---|---|---|---|---|")
+        for s in specs:
+            ci = " (CI)" if s.ci else ""
+            print(
+                f"| `{s.name}`{ci} | {s.exercise} | {s.side} | {s.body_name} | {s.camera_name} "
+                f"| {s.duration_s:g} | {s.description} |"
+            )
+        return 0
     if args.list:
         for s in specs:
             print(
