@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,17 @@ def _verdict(r: _Reader) -> VerdictRule:
     return rule
 
 
+def _position_condition(r: _Reader) -> Condition:
+    """A [[position]] condition, with its optional `if_seen` (only for the other leg)."""
+    condition = r.condition()
+    if_seen = r.data.get("if_seen", False)
+    if not isinstance(if_seen, bool):
+        raise r.fail(f"'if_seen' must be true or false, got {if_seen!r}")
+    if if_seen and not condition.ref.startswith("other."):
+        raise r.fail("'if_seen' applies to a condition on the other leg only")
+    return replace(condition, if_seen=if_seen)
+
+
 def parse_definition(
     data: Mapping[str, Any], path: str, common: Mapping[str, Any]
 ) -> ExerciseDefinition:
@@ -234,6 +246,7 @@ def parse_definition(
             enter_deg=rr.sourced("enter_deg"),
             exit_deg=rr.sourced("exit_deg"),
             per_side=rr.sourced("per_side"),
+            swing_deg=rr.optional_sourced("swing_deg"),
         )
         if reps.enter_deg.value == reps.exit_deg.value:
             raise rr.fail("'enter_deg' and 'exit_deg' must differ (the gap is the hysteresis)")
@@ -267,7 +280,7 @@ def parse_definition(
         ),
         side_angle=side_angle,
         side_margin_deg=side.sourced("margin_deg"),
-        position=tuple(p.condition() for p in r.tables("position")),
+        position=tuple(_position_condition(p) for p in r.tables("position")),
         target=_target(r.sub("target")),
         faults=faults,
         timing=_timing(common_engine, own_engine, path),

@@ -94,6 +94,9 @@ class Condition:
     op: str
     threshold: float
     source: str
+    #: position only: a condition on the other leg that is skipped while that leg is not seen
+    #: (in a side view the far leg is often hidden behind the near one)
+    if_seen: bool = False
 
     def check(self, frame: Mapping[str, object], working_side: str) -> bool | None:
         value = read_value(frame, self.ref, working_side)
@@ -102,12 +105,15 @@ class Condition:
         return OPS[self.op](value, self.threshold)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "angle": self.ref,
             "op": self.op,
             "value": self.threshold,
             "source": self.source,
         }
+        if self.if_seen:
+            out["if_seen"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,8 @@ class Target:
 
 @dataclass(frozen=True)
 class RepRule:
-    """A rep: the angle passes `enter_deg` and comes back past `exit_deg` (the gap is the hysteresis).
+    """A rep: the angle passes `enter_deg` and comes back past `exit_deg` (the gap is the hysteresis);
+    with `swing_deg`, also relative to the person's own resting level (see timing.RepCounter).
 
     `enter_deg > exit_deg` counts upward movements (e.g. the leg going back); the reverse counts
     downward ones.
@@ -173,6 +180,7 @@ class RepRule:
     enter_deg: Sourced
     exit_deg: Sourced
     per_side: Sourced
+    swing_deg: Sourced | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -180,6 +188,7 @@ class RepRule:
             "enter": self.enter_deg.as_dict("deg"),
             "exit": self.exit_deg.as_dict("deg"),
             "per_side": self.per_side.as_dict("count"),
+            **({"swing": self.swing_deg.as_dict("deg")} if self.swing_deg else {}),
         }
 
 

@@ -18,6 +18,7 @@ from exercises.definition import (
     ExerciseDefinition,
     FormRule,
     frame_key,
+    other_side,
     read_value,
 )
 from exercises.phases import PhaseTracker
@@ -93,6 +94,7 @@ class SideState:
     in_range: bool = False
     good_run_start: float | None = None
     settled: bool = False
+    unchecked: set[str] = field(default_factory=set)  # rules that could not be checked at times
     last_index: int = -2
 
 
@@ -151,7 +153,11 @@ class ExerciseSession:
                 holds=HoldTracker(tm.max_gap_s.value),
                 reps=None
                 if reps is None
-                else RepCounter(reps.enter_deg.value, reps.exit_deg.value),
+                else RepCounter(
+                    reps.enter_deg.value,
+                    reps.exit_deg.value,
+                    reps.swing_deg.value if reps.swing_deg else None,
+                ),
             )
             for s in SIDES
         }
@@ -169,24 +175,44 @@ class ExerciseSession:
     # ----- per-frame reading -------------------------------------------------------------------
 
     def candidate_side(self, frame: Mapping[str, object]) -> str | None:
-        """The leg that looks like the working one: its side angle larger than the other's by the margin."""
+        """The leg that looks like the working one.
+
+        With both legs seen: the one whose side angle is larger by the margin. With only one seen
+        (in a side view the far leg is often hidden behind the near one): that leg, if it is in
+        position as the working leg; the set-up asks for the working leg towards the camera.
+        """
         name = self.definition.side_angle
-        left = read_value(frame, f"working.{name}", "left")
-        right = read_value(frame, f"working.{name}", "right")
-        if not (math.isfinite(left) and math.isfinite(right)):
+        values = {s: read_value(frame, f"working.{name}", s) for s in SIDES}
+        seen = [s for s in SIDES if math.isfinite(values[s]) and self.leg_seen(frame, s)]
+        if len(seen) == 1:
+            alone = seen[0]
+            hidden = not math.isfinite(values[other_side(alone)])
+            return alone if hidden and self.in_position(frame, alone) else None
+        if not all(math.isfinite(v) for v in values.values()):
             return None
         margin = self.definition.side_margin_deg.value
-        if left - right >= margin:
+        if values["left"] - values["right"] >= margin:
             return "left"
-        if right - left >= margin:
+        if values["right"] - values["left"] >= margin:
             return "right"
         return None
 
     def in_position(self, frame: Mapping[str, object], side: str) -> bool:
-        """Posture right and every position condition met with `side` as the working leg."""
+        """Posture right and every position condition met with `side` as the working leg.
+
+        A condition marked `if_seen` is skipped while the other leg is not seen: the far leg is the
+        model's guess in a side view (../shared/DESIGN.md).
+        """
         if frame.get("posture") not in self.definition.postures:
             return False
-        return all(c.check(frame, side) is True for c in self.definition.position)
+        other_hidden = not self.leg_seen(frame, other_side(side))
+        for condition in self.definition.position:
+            met = condition.check(frame, side)
+            if met is None and other_hidden and condition.if_seen:
+                continue
+            if met is not True:
+                return False
+        return True
 
     def leg_seen(self, frame: Mapping[str, object], side: str) -> bool:
         """The working leg is seen well enough to measure: visibility and the target angle."""
@@ -305,9 +331,14 @@ class ExerciseSession:
             if persistence.became_active and persistence.since is not None:
                 self._fault_began(state, persistence.since)
         faults = tuple(r.id for r in d.faults if state.faults[r.id].active)
-        checkable = all(v is not None for v in raw.values())
-        good = checkable and not any(raw.values())
-        form_ok = checkable and not faults
+        # a rule on the hidden far leg cannot be checked: a stretch's hold and a rep's peak go on
+        # without it, but a self-test's verdict needs every rule checked (its validity rests on them)
+        other_hidden = not self.leg_seen(frame, other_side(side))
+        unchecked = {fid for fid, v in raw.items() if v is None}
+        excused = {r.id for r in d.faults if r.condition.ref.startswith("other.") and other_hidden}
+        state.unchecked |= unchecked
+        good = not unchecked and not any(raw.values())
+        form_ok = not (unchecked - excused) and not faults
         kept = {k: frame.get(k, math.nan) for k in self._kept_keys[side]}
         state.records.append(FrameRecord(t, index, True, good, form_ok, kept))
         self._update_settled(state, t, index, good)

@@ -141,15 +141,24 @@ class RepCounter:
 
     `enter > exit` counts upward movements, `enter < exit` downward ones. A rep may only start on a
     frame the caller allows (`may_start`, e.g. in position with this leg working) and needs no hold.
+
+    `swing`, when given, makes the counter follow the person's own resting level as well: a rep
+    also needs a rise of `swing` from the lowest point since the last rep, and it also ends once
+    the angle has come `swing` back from its peak. A pose model may read a relaxed stance several
+    degrees into extension, and that bias differs between people and views; a fixed `exit` alone
+    would then never see the leg come back.
     """
 
-    def __init__(self, enter: float, exit: float) -> None:
+    def __init__(self, enter: float, exit: float, swing: float | None = None) -> None:
         if enter == exit:
             raise ValueError("enter and exit must differ (the gap is the hysteresis)")
-        self.enter, self.exit = enter, exit
+        if swing is not None and swing <= 0:
+            raise ValueError(f"swing must be a positive angle, got {swing}")
+        self.enter, self.exit, self.swing = enter, exit, swing
         self.sign = 1.0 if enter > exit else -1.0
         self.reps: list[Rep] = []
         self.current: Rep | None = None
+        self._trough = math.inf  # lowest (signed) value since the last rep, for `swing`
 
     def update(
         self,
@@ -163,7 +172,9 @@ class RepCounter:
             return None
         s = self.sign
         if self.current is None:
-            if may_start and s * value >= s * self.enter:
+            self._trough = min(self._trough, s * value)
+            risen = self.swing is None or s * value >= self._trough + self.swing
+            if may_start and s * value >= s * self.enter and risen:
                 self.current = Rep(start_s=t, end_s=t, peak_deg=value, faults=set(faults))
             return None
         rep = self.current
@@ -171,8 +182,12 @@ class RepCounter:
         rep.faults |= set(faults)
         if s * value > s * rep.peak_deg:
             rep.peak_deg = value
-        if s * value <= s * self.exit:
+        back = s * value <= s * self.exit
+        if self.swing is not None:
+            back = back or s * value <= s * rep.peak_deg - self.swing
+        if back:
             self.current = None
+            self._trough = s * value
             self.reps.append(rep)
             return rep
         return None

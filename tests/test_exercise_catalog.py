@@ -144,6 +144,11 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("threshold = 67.0", 'threshold = "67"', "must be a number"),
         ('postures = ["lying"]', 'postures = ["sitting"]', "'postures'"),
         ("[verdict]\n", "[engine]\nfault_min = 0.3\n\n[verdict]\n", "unknown settings fault_min"),
+        (
+            'threshold = -30.0\nsource = "working_default"',
+            'threshold = -30.0\nsource = "working_default"\nif_seen = true',
+            "other leg only",
+        ),
     ],
 )
 def test_malformed_definitions_fail_naming_file_and_field(tmp_path, old, new, message):

@@ -153,3 +153,15 @@ def test_phase_tracker_follows_position_release_and_switch():
         (13.0, "other_side", None),
         (14.5, "active", "left"),
     ]
+
+
+@pytest.mark.parametrize(("swing", "expected"), [(None, 0), (5.0, 3)])
+def test_rep_counter_follows_a_biased_resting_level_with_swing(swing, expected):
+    """A model that reads the relaxed stance 9° into extension: the leg never comes back below a
+    fixed exit of 4°, but it does come back 5° from each peak."""
+    values = 9.0 + _wave([11, 11, 11])
+    counter = RepCounter(7.0, 4.0, swing=swing)
+    for i, v in enumerate(values):
+        counter.update(i / 30, float(v), True)
+    assert len(counter.reps) == expected
+    assert all(r.peak_deg == pytest.approx(20.0, abs=0.5) for r in counter.reps)
