@@ -7,12 +7,15 @@ the PATH; skips with the reason elsewhere (the app's CI has none of them). See s
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
+# before pyrender imports OpenGL: render on the CPU, no display
+os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
 pytest.importorskip("torch", reason="generator requirements (synth/requirements.txt) not installed")
 pytest.importorskip("anny", reason="generator requirements (synth/requirements.txt) not installed")
 pytest.importorskip(
@@ -32,8 +35,8 @@ SPECS = {s.name: s for s in load_specs()}
 #: Rebuilt from the spec: one lying, one kneeling clip.
 REBUILT = ("thomas_normal_right", "half_kneel_right")
 #: Software rendering and x264 need not be bit-identical across machines: a rebuilt frame may
-#: differ from the committed, encoded one by this much (0..255 levels). Measured here: mean
-#: about 0.6, 99.9th percentile about 10 (the encoder's own loss, at edges).
+#: differ from the committed, encoded one by this much (0..255 levels). Measured here, where both
+#: come from the same renderer: mean 1.1, 99.9th percentile 19 (the encoder's own loss, at edges).
 MEAN_ABS_LIMIT = 2.0
 P999_LIMIT = 40.0
 
