@@ -110,7 +110,7 @@ class _Reader:
         ref = self.text(key)
         if not is_valid_ref(ref):
             raise self.fail(
-                f"{key!r} = {ref!r} names no value; use working.<x> or other.<x> with x in "
+                f"{key!r} = {ref!r} names no value; use working.<x>, other.<x> or difference.<x> with x in "
                 f"{', '.join(LEG_VALUES)}, or trunk_incline_deg / trunk_to_horizontal_deg"
             )
         return ref
@@ -193,6 +193,7 @@ def _verdict(r: _Reader) -> VerdictRule:
         findings=findings,
         settle_s=r.optional_sourced("settle_s"),
         min_reps=r.optional_sourced("min_reps"),
+        steady_deg=r.optional_sourced("steady_deg"),
         not_assessed=tuple(
             NotAssessed(id=n.text("id"), name=n.text("name"), why=n.text("why"))
             for n in r.tables("not_assessed")
@@ -211,7 +212,7 @@ def _position_condition(r: _Reader) -> Condition:
     if_seen = r.data.get("if_seen", False)
     if not isinstance(if_seen, bool):
         raise r.fail(f"'if_seen' must be true or false, got {if_seen!r}")
-    if if_seen and not condition.ref.startswith("other."):
+    if if_seen and not condition.ref.startswith(("other.", "difference.")):
         raise r.fail("'if_seen' applies to a condition on the other leg only")
     return replace(condition, if_seen=if_seen)
 

@@ -8,6 +8,7 @@ Angle references used by conditions, targets, reps and findings:
     "working.<angle>"   the leg being worked/tested (the back leg of a lunge, the hanging leg of the
                         Thomas test, the leg that moves back in the standing test);
     "other.<angle>"     the opposite leg;
+    "difference.<angle>" working minus other (e.g. how far a split stance opens the legs apart);
     "<frame key>"       a whole-body value such as "trunk_incline_deg" or "trunk_to_horizontal_deg".
 where <angle> is one of `LEG_VALUES`. Values come from the per-frame mappings of
 `pose.angles.AngleSeries.frame` (names in ../shared/DESIGN.md).
@@ -32,6 +33,8 @@ SUMMARY_ANGLES: tuple[str, ...] = LEG_VALUES[:3]
 #: Whole-body values a reference may name directly.
 BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg")
 ROLES: tuple[str, ...] = ("working", "other")
+#: "difference.<x>" is working.<x> minus other.<x>: how far apart the legs are (a split stance).
+DIFFERENCE = "difference"
 SIDES: tuple[str, ...] = ("left", "right")
 KINDS: tuple[str, ...] = ("self_test", "rep_test", "stretch")
 POSTURES: tuple[str, ...] = ("standing", "kneeling", "lying", "prone")
@@ -54,25 +57,31 @@ def is_valid_ref(ref: str) -> bool:
     if ref in BODY_VALUES:
         return True
     role, _, name = ref.partition(".")
-    return role in ROLES and name in LEG_VALUES
+    return role in (*ROLES, DIFFERENCE) and name in LEG_VALUES
 
 
-def frame_key(ref: str, working_side: str) -> str:
-    """The frame mapping's key for `ref` when `working_side` is the working leg."""
+def frame_keys(ref: str, working_side: str) -> tuple[str, ...]:
+    """The frame mapping's keys `ref` reads when `working_side` is the working leg."""
     role, dot, name = ref.partition(".")
     if not dot:
-        return ref
-    side = working_side if role == "working" else other_side(working_side)
-    return f"{side}_{name}"
+        return (ref,)
+    other = other_side(working_side)
+    if role == DIFFERENCE:
+        return (f"{working_side}_{name}", f"{other}_{name}")
+    return (f"{working_side if role == 'working' else other}_{name}",)
 
 
-def read_value(frame: Mapping[str, object], ref: str, working_side: str) -> float:
-    """The value `ref` names in `frame`, NaN when the frame does not have it or it is not a number."""
-    value = frame.get(frame_key(ref, working_side), math.nan)
+def _number(value: object) -> float:
     try:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
+
+
+def read_value(frame: Mapping[str, object], ref: str, working_side: str) -> float:
+    """The value `ref` names in `frame`, NaN when the frame does not have it or it is not a number."""
+    values = [_number(frame.get(key, math.nan)) for key in frame_keys(ref, working_side)]
+    return values[0] - values[1] if len(values) == 2 else values[0]
 
 
 @dataclass(frozen=True)
@@ -217,8 +226,8 @@ class NotAssessed:
 class VerdictRule:
     """How a self-test reaches `normal` / `tight` / `inconclusive`.
 
-    method "settled_median": the medians over the last `settle_s` seconds of the side's longest run of
-    good frames (in position, form good, leg seen). method "rep_peaks": the median of the peaks of
+    method "settled_median": the medians over the latest `settle_s` seconds of good frames (in
+    position, form good, leg seen) in which the measured angles stay within `steady_deg`. method "rep_peaks": the median of the peaks of
     reps done in good form, needing at least `min_reps` of them.
     """
 
@@ -226,6 +235,7 @@ class VerdictRule:
     findings: tuple[Finding, ...]
     settle_s: Sourced | None = None
     min_reps: Sourced | None = None
+    steady_deg: Sourced | None = None
     not_assessed: tuple[NotAssessed, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
@@ -235,6 +245,8 @@ class VerdictRule:
         }
         if self.settle_s is not None:
             out["settle_s"] = self.settle_s.as_dict("s")
+        if self.steady_deg is not None:
+            out["steady_deg"] = self.steady_deg.as_dict("deg")
         if self.min_reps is not None:
             out["min_reps"] = self.min_reps.as_dict("count")
         return out

@@ -8,8 +8,11 @@ It reads plain per-frame mappings (`pose.angles.AngleSeries.frame`) and nothing 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from exercises.cues import HOLD_DONE_PRIORITY, SIDE_DONE_PRIORITY, Cue, CuePicker
 from exercises.definition import (
@@ -17,13 +20,14 @@ from exercises.definition import (
     SUMMARY_ANGLES,
     ExerciseDefinition,
     FormRule,
-    frame_key,
+    frame_keys,
     other_side,
     read_value,
 )
 from exercises.phases import PhaseTracker
 from exercises.summary import build_report
 from exercises.timing import EPS_S, HoldTracker, Persistence, Rep, RepCounter
+from exercises.verdict import steady_columns, steady_refs
 
 SIDE_CHOICES: tuple[str, ...] = ("auto", "left", "right")
 
@@ -95,6 +99,7 @@ class SideState:
     good_run_start: float | None = None
     settled: bool = False
     unchecked: set[str] = field(default_factory=set)  # rules that could not be checked at times
+    recent: deque[tuple[float, list[float]]] = field(default_factory=deque)  # settle_s of values
     last_index: int = -2
 
 
@@ -164,7 +169,10 @@ class ExerciseSession:
         refs = {f"working.{name}" for name in SUMMARY_ANGLES} | {definition.target.ref}
         if definition.verdict is not None:
             refs |= {f.condition.ref for f in definition.verdict.findings}
-        self._kept_keys = {s: sorted({frame_key(ref, s) for ref in refs}) for s in SIDES}
+        self._steady_refs = steady_refs(definition)
+        self._kept_keys = {
+            s: sorted({key for ref in refs for key in frame_keys(ref, s)}) for s in SIDES
+        }
         self.cues = CuePicker(definition)
         self.frames_seen = 0
         self._last_t: float | None = None
@@ -321,7 +329,7 @@ class ExerciseSession:
             # state (a hold survives a gap up to max_gap_s), the settled run restarts
             kept = {k: frame.get(k, math.nan) for k in self._kept_keys[side]}
             state.records.append(FrameRecord(t, index, False, False, False, kept))
-            self._update_settled(state, t, index, False)
+            self._update_settled(state, side, t, index, False, frame)
             held = state.holds.current.duration_s if state.holds.current else 0.0
             return held, None, None, tuple(r.id for r in d.faults if state.faults[r.id].active)
         raw = self._rule_states(frame, side)
@@ -335,13 +343,17 @@ class ExerciseSession:
         # without it, but a self-test's verdict needs every rule checked (its validity rests on them)
         other_hidden = not self.leg_seen(frame, other_side(side))
         unchecked = {fid for fid, v in raw.items() if v is None}
-        excused = {r.id for r in d.faults if r.condition.ref.startswith("other.") and other_hidden}
+        excused = {
+            r.id
+            for r in d.faults
+            if r.condition.ref.startswith(("other.", "difference.")) and other_hidden
+        }
         state.unchecked |= unchecked
         good = not unchecked and not any(raw.values())
         form_ok = not (unchecked - excused) and not faults
         kept = {k: frame.get(k, math.nan) for k in self._kept_keys[side]}
         state.records.append(FrameRecord(t, index, True, good, form_ok, kept))
-        self._update_settled(state, t, index, good)
+        self._update_settled(state, side, t, index, good, frame)
 
         value = read_value(frame, d.target.ref, side)
         widen = d.timing.range_hysteresis_deg.value if state.in_range else 0.0
@@ -364,19 +376,38 @@ class ExerciseSession:
                 break
             record.form_ok = False
 
-    def _update_settled(self, state: SideState, t: float, index: int, good: bool) -> None:
-        """A self-test side is done once a run of good frames has lasted settle_s."""
+    def _update_settled(
+        self,
+        state: SideState,
+        side: str,
+        t: float,
+        index: int,
+        good: bool,
+        frame: Mapping[str, object],
+    ) -> None:
+        """A self-test side is done once its leg has been still in position, in good form, for
+        settle_s: the same test as the verdict's (exercises.verdict.settled_window), as it goes."""
         verdict = self.definition.verdict
         contiguous = index == state.last_index + 1
         state.last_index = index
+        if not good or not contiguous:
+            state.recent.clear()
         if not good:
             state.good_run_start = None
             return
         if state.good_run_start is None or not contiguous:
             state.good_run_start = t
-        if verdict is not None and verdict.settle_s is not None:
-            if t - state.good_run_start >= verdict.settle_s.value - EPS_S:
-                state.settled = True
+        if verdict is None or verdict.settle_s is None:
+            return
+        settle = verdict.settle_s.value
+        state.recent.append((t, [read_value(frame, ref, side) for ref in self._steady_refs]))
+        while len(state.recent) > 1 and state.recent[1][0] <= t - settle + EPS_S:
+            state.recent.popleft()  # keep the latest start that still covers settle_s
+        if t - state.recent[0][0] < settle - EPS_S:
+            return
+        steady = verdict.steady_deg.value if verdict.steady_deg is not None else None
+        if steady is None or steady_columns(np.array([v for _, v in state.recent]), steady):
+            state.settled = True
 
     def _idle_side(self, t: float, side: str) -> None:
         state = self.sides[side]

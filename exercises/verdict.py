@@ -36,11 +36,11 @@ def _round(value: float, digits: int = 1) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
 
 
-def longest_run(
+def good_runs(
     t: np.ndarray, index: np.ndarray, good: np.ndarray, max_gap_s: float
-) -> tuple[int, int] | None:
-    """(first, last) positions of the longest run of good, consecutive frames (the latest on a tie)."""
-    best: tuple[int, int] | None = None
+) -> list[tuple[int, int]]:
+    """(first, last) positions of every run of good, consecutive frames, in time order."""
+    runs: list[tuple[int, int]] = []
     start: int | None = None
     n = len(t)
     for i in range(n + 1):
@@ -50,23 +50,63 @@ def longest_run(
             or (start is not None and (index[i] != index[i - 1] + 1 or t[i] - t[i - 1] > max_gap_s))
         )
         if breaks and start is not None:
-            if best is None or t[i - 1] - t[start] >= t[best[1]] - t[best[0]] - EPS_S:
-                best = (start, i - 1)
+            runs.append((start, i - 1))
             start = None
         if i < n and good[i] and start is None:
             start = i
+    return runs
+
+
+def longest_run(
+    t: np.ndarray, index: np.ndarray, good: np.ndarray, max_gap_s: float
+) -> tuple[int, int] | None:
+    """The longest run of good, consecutive frames (the latest on a tie)."""
+    best: tuple[int, int] | None = None
+    for a, b in good_runs(t, index, good, max_gap_s):
+        if best is None or t[b] - t[a] >= t[best[1]] - t[best[0]] - EPS_S:
+            best = (a, b)
     return best
 
 
 def settled_window(
-    t: np.ndarray, index: np.ndarray, good: np.ndarray, settle_s: float, max_gap_s: float
+    t: np.ndarray,
+    index: np.ndarray,
+    good: np.ndarray,
+    settle_s: float,
+    max_gap_s: float,
+    values: np.ndarray | None = None,
+    steady_deg: float | None = None,
 ) -> tuple[int, int] | None:
-    """The last `settle_s` seconds of the longest run of good frames, or None if no run is that long."""
-    run = longest_run(t, index, good, max_gap_s)
-    if run is None or t[run[1]] - t[run[0]] < settle_s - EPS_S:
-        return None
-    first = int(np.searchsorted(t[run[0] : run[1] + 1], t[run[1]] - settle_s - EPS_S)) + run[0]
-    return first, run[1]
+    """The latest `settle_s` seconds of consecutive good frames in which every column of `values`
+    ((N, k) degrees) stays within `steady_deg` (max − min): the leg has settled, not still sinking.
+    None if there is no such stretch."""
+    for a, b in reversed(good_runs(t, index, good, max_gap_s)):
+        for end in range(b, a - 1, -1):
+            # the latest start that still covers settle_s (frames may have been dropped)
+            start = int(np.searchsorted(t[a : end + 1], t[end] - settle_s + EPS_S, "right")) + a - 1
+            if start < a:
+                break  # earlier ends have even less run behind them
+            if steady_deg is None or values is None:
+                return start, end
+            if steady_columns(values[start : end + 1], steady_deg):
+                return start, end
+    return None
+
+
+def steady_refs(d: ExerciseDefinition) -> list[str]:
+    """The angles a self-test's leg must hold still: its findings' and its target's."""
+    findings = d.verdict.findings if d.verdict is not None else ()
+    return sorted({f.condition.ref for f in findings} | {d.target.ref})
+
+
+def steady_columns(window: np.ndarray, steady_deg: float) -> bool:
+    """Every column that was measured in the window stays within `steady_deg` (max − min); a
+    column never measured is left to the findings, which then cannot say "normal"."""
+    for column in window.T:
+        finite = column[np.isfinite(column)]
+        if finite.size and float(finite.max() - finite.min()) > steady_deg + 1e-9:
+            return False
+    return True
 
 
 def finding_dict(finding: Finding, value: float) -> dict[str, object]:
@@ -107,14 +147,26 @@ def self_test_verdict(
     assert d.verdict is not None and d.verdict.settle_s is not None
     reasons = view_reasons(view)
     settle_s = d.verdict.settle_s.value
-    window = settled_window(t, index, good, settle_s, d.timing.max_gap_s.value)
+    steady = d.verdict.steady_deg.value if d.verdict.steady_deg is not None else None
+    refs = steady_refs(d)
+    columns = np.array([[read_value(f, ref, side) for ref in refs] for f in frames]).reshape(
+        len(frames), len(refs)
+    )
+    max_gap = d.timing.max_gap_s.value
+    window = settled_window(t, index, good, settle_s, max_gap, columns, steady)
     if window is None:
-        run = longest_run(t, index, good, d.timing.max_gap_s.value)
+        run = longest_run(t, index, good, max_gap)
         longest = 0.0 if run is None else float(t[run[1]] - t[run[0]])
-        reasons.append(
-            f"too few good frames: the longest steady stretch in position with good form lasted "
-            f"{longest:.1f} s, {settle_s:g} s needed"
-        )
+        if longest >= settle_s - EPS_S:
+            reasons.append(
+                f"the leg did not settle: it moved more than {steady:g}° in every {settle_s:g} s "
+                "in position; let it hang still"
+            )
+        else:
+            reasons.append(
+                f"too few good frames: the longest stretch in position with good form lasted "
+                f"{longest:.1f} s, {settle_s:g} s needed"
+            )
         reasons.extend(
             f"form not held: {name} ({seconds:.1f} s)" for name, seconds in fault_names.items()
         )

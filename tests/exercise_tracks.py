@@ -324,7 +324,7 @@ STANCES: dict[str, Stance] = {
 FAULT_ACTS: dict[str, dict[str, float]] = {
     "lean_back": {"trunk_incline": -15.0},
     "lean_forward": {"trunk_incline": 20.0},
-    "front_knee_forward": {"other_knee": 130.0},
+    "front_knee_forward": {"other_knee": 145.0},
     "hug_released": {"other_hip": -65.0},
     "trunk_lifted": {"trunk_lift": 25.0},
     "knee_bent": {"work_knee": 40.0},

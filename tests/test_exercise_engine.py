@@ -646,8 +646,8 @@ def test_two_faults_at_once_are_cued_most_important_first_one_at_a_time():
     script.keys["left_knee"] = [
         (0.0, 90.0),
         (start, 90.0),
-        (start + 0.01, 130.0),
-        (start + 8.0, 130.0),
+        (start + 0.01, 145.0),
+        (start + 8.0, 145.0),
         (start + 8.01, 90.0),
         (script.t, 90.0),
     ]
@@ -687,3 +687,29 @@ def test_standing_test_counts_reps_whatever_the_stance_reads(bias):
     s = run_exercise(series, "standing_hip_extension_test")["sides"]["right"]
     assert s["reps"] == 3
     assert s["rep_peaks_deg"] == pytest.approx([15.0 + bias] * 3, abs=1.0)
+
+
+@pytest.mark.parametrize(
+    ("settle_after", "verdict"),
+    [(None, "inconclusive"), (4.0, "normal")],
+    ids=["still_sinking", "settles"],
+)
+def test_thomas_measures_only_once_the_leg_has_settled(settle_after, verdict):
+    """A hanging leg still sinking 2.5°/s is not measured; once it hangs still for 3 s, it is."""
+    script = Script(lying=True, posture="lying").wait(1.0)
+    script.move(1.5, right_hip=-10.0, right_knee=80.0)  # thigh 10° above the table line
+    script.move(8.0, right_hip=10.0)  # ...sinking 20° in 8 s
+    if settle_after:
+        script.wait(settle_after)
+    script.move(1.0, right_hip=-120.0, right_knee=120.0).wait(3.0)
+    session = ExerciseSession(DEFS["thomas_test"])
+    for frame in script.series().frames():
+        session.update(frame)
+    s = session.report()["sides"]["right"]
+    assert s["verdict"] == verdict
+    done = [c for c in session.cue_log if c.kind == "side_done"]
+    if verdict == "normal":
+        assert s["verdict_values"]["thigh_to_horizontal_deg"] == pytest.approx(-10.0, abs=1.0)
+        assert len(done) == 1  # the live side says "measured" as the report does
+    else:
+        assert "did not settle" in s["reasons"][0] and done == []
