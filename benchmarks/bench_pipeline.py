@@ -16,6 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import scipy.signal  # noqa: E402, F401  (imported lazily by pose.smoothing: keep it out of the timing)
+
 from pose.angles import compute_angles  # noqa: E402
 from pose.estimator import PoseEstimator  # noqa: E402
 from pose.pipeline import track_frames  # noqa: E402
