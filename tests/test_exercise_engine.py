@@ -713,3 +713,19 @@ def test_thomas_measures_only_once_the_leg_has_settled(settle_after, verdict):
         assert len(done) == 1  # the live side says "measured" as the report does
     else:
         assert "did not settle" in s["reasons"][0] and done == []
+
+
+def test_a_shallow_lunge_leaning_back_is_still_seen_in_position_and_told():
+    """Leaning back extends both hips alike: the front hip may read near 0°. The split between the
+    hips stays, so the engine still sees the lunge and names the lean (as on a rendered clip)."""
+    script = Script(lying=False, posture="standing").wait(1.0)
+    script.move(1.0, left_hip=-20.0, left_knee=30.0, right_hip=4.0)
+    script.wait(2.0).move(1.0, trunk_incline=-16.0, left_hip=-4.0, right_hip=20.0).wait(6.0)
+    report = run_exercise(script.series(), "standing_lunge_stretch")
+    right = report["sides"]["right"]
+    assert right["measured"] is True
+    assert set(right["faults"]) == {"lean_back"}
+    cues = [c for c in report["cues"] if c["kind"] == "fault"]
+    assert {c["fault"] for c in cues} == {"lean_back"} and 4.0 < cues[0]["t_s"] < 5.5
+    # the 20° reached while leaning back is not a peak (up to the lean's threshold, it counts)
+    assert right["peak_hip_extension_deg"] < 15.0
