@@ -20,8 +20,8 @@ from exercises.catalog import load_exercises
 from exercises.history import default_history_path
 from pose.export import read_angles_csv
 from pose.sources import IMAGE_SUFFIXES, InputError
+from synth.demo import RENDERED_LABEL, demo_clips
 
-DEMO_DIR = Path(__file__).resolve().parent / "synth" / "clips"
 ANGLES_ONLY = "angles only (no exercise)"
 SAFETY = (
     "Stretch to a gentle pull, never pain. Stop on sharp, shooting or radiating pain, numbness or "
@@ -33,11 +33,6 @@ UPLOAD_TYPES = ["mp4", "mov", "avi", "mkv", "webm", "npz", *[s.lstrip(".") for s
 VERDICT_STYLE = {"normal": st.success, "tight": st.warning, "inconclusive": st.info}
 
 
-def demo_clips() -> list[Path]:
-    """Rendered clips shipped with the project (people made by the generator, not filmed)."""
-    return sorted(DEMO_DIR.glob("*.mp4")) if DEMO_DIR.is_dir() else []
-
-
 def workdir() -> Path:
     """A folder for this browser session's files (per session, never shared between users)."""
     if "workdir" not in st.session_state:
@@ -45,8 +40,8 @@ def workdir() -> Path:
     return Path(st.session_state.workdir)
 
 
-def choose_input() -> tuple[Path | None, str]:
-    """The recording the person picked, saved to disk if it was uploaded, and how to label it."""
+def choose_input() -> tuple[Path | None, str, str | None]:
+    """The recording the person picked (saved to disk if uploaded), its label, and its exercise if known."""
     clips = demo_clips()
     options = ["Upload a recording", "A file on this computer"]
     if clips:
@@ -55,17 +50,19 @@ def choose_input() -> tuple[Path | None, str]:
     if how == "Upload a recording":
         upload = st.file_uploader("Video, image or saved landmark track (.npz)", type=UPLOAD_TYPES)
         if upload is None:
-            return None, ""
+            return None, "", None
         path = workdir() / Path(upload.name).name
         path.write_bytes(upload.getvalue())
-        return path, upload.name
+        return path, upload.name, None
     if how.startswith("Built-in"):
-        clip = st.selectbox("Demo clip", clips, format_func=lambda p: p.stem.replace("_", " "))
-        st.caption("A rendered person with known angles, not a real recording.")
-        st.video(str(clip))
-        return clip, f"{clip.name} (rendered demo)"
+        clip = st.selectbox(
+            "Demo clip", clips, format_func=lambda c: f"{c.name.replace('_', ' ')}: {c.description}"
+        )
+        st.caption(f"A {RENDERED_LABEL}, with known angles.")
+        st.video(str(clip.path))
+        return clip.path, f"{clip.path.name} ({RENDERED_LABEL})", clip.exercise
     text = st.text_input("Path to a video, image or .npz track")
-    return (Path(text).expanduser(), text) if text else (None, "")
+    return (Path(text).expanduser(), text, None) if text else (None, "", None)
 
 
 def run(path: Path, exercise: str | None, side: str, level: bool, save: bool) -> dict | None:
@@ -172,12 +169,14 @@ def main() -> None:
     )
     with st.expander("Before you stretch", expanded=False):
         st.write(SAFETY)
-    path, label = choose_input()
+    path, label, shown_exercise = choose_input()
     exercises = load_exercises()
     cols = st.columns([3, 2])
+    ids = [ANGLES_ONLY, *sorted(exercises)]
     choice = cols[0].selectbox(
         "Exercise",
-        [ANGLES_ONLY, *sorted(exercises)],
+        ids,
+        index=ids.index(shown_exercise) if shown_exercise in ids else 0,
         format_func=lambda i: i if i == ANGLES_ONLY else f"{exercises[i].name}",
     )
     side = cols[1].radio("Working leg", ["auto", "left", "right"], horizontal=True)

@@ -84,3 +84,19 @@ def test_progress_page_without_history_says_how_to_start(
     progress.run()
     assert not progress.exception
     assert "No saved sessions yet" in progress.info[0].value
+
+
+def test_a_rendered_demo_clip_is_labelled_and_judged_as_its_exercise() -> None:
+    at = _app()
+    at.radio[0].set_value("Built-in demo clip (rendered person)").run()
+    labels = at.selectbox[0].options
+    at.selectbox[0].select_index(
+        next(i for i, o in enumerate(labels) if o.startswith("thomas tight left"))
+    )
+    at.run()
+    assert any("rendered person" in c.value for c in at.caption)
+    assert at.selectbox[1].value == "thomas_test"  # preselected from the clip
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    left = next(s.value for s in [*at.warning, *at.success, *at.info] if "Left leg" in s.value)
+    assert "tight" in left
