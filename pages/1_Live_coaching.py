@@ -18,8 +18,11 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from coach import LiveCoach, fmt_deg
 from exercises.catalog import load_exercises
 from pose.estimator import PoseEstimator
+from synth.demo import RENDERED_LABEL, demo_clips
 
 ANGLES_ONLY = "angles only (no exercise)"
+WEBCAM = "Webcam"
+DEMO = "Built-in demo clip (rendered person)"
 
 
 def new_coach(exercise: str, side: str) -> LiveCoach:
@@ -27,9 +30,9 @@ def new_coach(exercise: str, side: str) -> LiveCoach:
     return LiveCoach(lambda: PoseEstimator(video=True), definition, side=side)
 
 
-def coach_for(exercise: str, side: str) -> LiveCoach:
+def coach_for(exercise: str, side: str, source: str) -> LiveCoach:
     """One coach per browser session and choice; a new choice starts a new session."""
-    key = (exercise, side)
+    key = (exercise, side, source)
     if st.session_state.get("coach_key") != key:
         old = st.session_state.get("coach")
         if old is not None:
@@ -113,25 +116,43 @@ def main() -> None:
         "with the leg you work nearer the camera. Stretch to a gentle pull, never pain: this gives "
         "guidance on form and range, not a diagnosis. The video is analysed on this computer."
     )
+    clips = demo_clips()
+    source = st.radio("Video from", [WEBCAM, DEMO] if clips else [WEBCAM], horizontal=True)
+    clip = None
+    if source == DEMO:
+        clip = st.selectbox(
+            "Demo clip", clips, format_func=lambda c: f"{c.name.replace('_', ' ')}: {c.description}"
+        )
+        st.caption(f"No webcam needed: a {RENDERED_LABEL} plays through the live coach.")
     exercises = load_exercises()
+    ids = [ANGLES_ONLY, *sorted(exercises)]
     exercise = st.selectbox(
         "Exercise",
-        [ANGLES_ONLY, *sorted(exercises)],
+        ids,
+        index=ids.index(clip.exercise) if clip and clip.exercise in ids else 0,
         format_func=lambda i: (
             i if i == ANGLES_ONLY else f"{exercises[i].name}: {exercises[i].description}"
         ),
     )
     side = st.radio("Working leg", ["auto", "left", "right"], horizontal=True)
-    coach = coach_for(exercise, side)
+    coach = coach_for(exercise, side, str(clip.path) if clip else WEBCAM)
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
         image = frame.to_ndarray(format="bgr24")
         t = frame.time if frame.time is not None else time.monotonic()
         return av.VideoFrame.from_ndarray(coach.process(image, t), format="bgr24")
 
+    if clip is not None:
+        from aiortc.contrib.media import MediaPlayer
+
+        def player() -> MediaPlayer:
+            return MediaPlayer(str(clip.path))
+
+        stream = {"key": f"demo-{clip.name}", "mode": WebRtcMode.RECVONLY, "player_factory": player}
+    else:
+        stream = {"key": "live", "mode": WebRtcMode.SENDRECV}
     ctx = webrtc_streamer(
-        key="live",
-        mode=WebRtcMode.SENDRECV,
+        **stream,
         video_frame_callback=callback,
         # local only: no STUN/TURN servers are asked for (this works offline, on this machine)
         rtc_configuration={"iceServers": []},
@@ -142,7 +163,7 @@ def main() -> None:
         live_status()
         return
     if coach.track() is not None:
-        st.info("The camera has stopped. Everything measured so far is kept below.")
+        st.info("The video has stopped. Everything measured so far is kept below.")
     show_session(coach)
 
 

@@ -69,6 +69,41 @@ def test_live_page_measures_the_camera_and_keeps_the_session(tmp_path: Path) -> 
         driver.switch_to.default_content()
         assert _wait_until(lambda: "This session so far" in _body(driver), 60), _body(driver)[-800:]
         body = _body(driver)
-    assert "The camera has stopped" in body
+    assert "The video has stopped" in body
     assert re.search(r"\d+ frames over \d+\.\d s", body)
+    assert "Traceback" not in body
+
+
+def test_live_page_coaches_a_rendered_demo_clip_without_a_webcam() -> None:
+    need_browser()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with streamlit_server() as url, chromium() as driver:
+        driver.get(url + "/Live_coaching")
+        label = WebDriverWait(driver, 60).until(
+            ec.element_to_be_clickable(
+                (By.XPATH, "//label[contains(., 'Built-in demo clip (rendered person)')]")
+            )
+        )
+        label.click()
+        assert _wait_until(lambda: "plays through the live coach" in _body(driver), 30)
+        frame = WebDriverWait(driver, 60).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*=webrtc]"))
+        )
+        driver.switch_to.frame(frame)
+        _click(driver, "START")
+        driver.switch_to.default_content()
+
+        def coaching() -> bool:
+            body = _body(driver)
+            return bool(re.search(r"Phase\n(hold|position|release)", body)) and bool(
+                re.search(r"Frames analysed\n([1-9]\d+)", body)
+            )
+
+        assert _wait_until(coaching, 120), _body(driver)[-800:]
+        body = _body(driver)
+    # the clip's exercise (half-kneeling stretch: 30 s holds, 2 per side) was preselected
+    assert re.search(r"Hold\n\d+ s / 30 s", body) and "Reps\n0 / 2" in body
     assert "Traceback" not in body
