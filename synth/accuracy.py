@@ -23,7 +23,14 @@ import numpy as np
 from pose.angles import compute_angles
 from pose.track import PoseTrack
 from synth import correction
-from synth.evaluate import SCORED, ErrorStats, per_side_column, read_angles_csv, stats, tested_side
+from synth.evaluate import (
+    SCORED,
+    ErrorStats,
+    leg_under_test,
+    per_side_column,
+    read_angles_csv,
+    stats,
+)
 from synth.spec import CLIP_DIR, ClipSpec, load_specs
 from synth.truth import PRIMARY, Truth, load
 
@@ -122,7 +129,7 @@ def score_clip(
     if offset is not None:
         for variant, vals in correction.corrected_angles(track, offset).items():
             sources[variant] = vals
-    side = tested_side(truth)
+    side = leg_under_test(truth)
     res = ClipResult(spec, truth)
     for src, vals in sources.items():
         for d in ("skeleton", "surface"):

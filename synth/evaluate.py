@@ -46,7 +46,7 @@ def stats(measured: np.ndarray, truth: np.ndarray, mask: np.ndarray | None = Non
     )
 
 
-def tested_side(truth: Truth) -> np.ndarray:
+def leg_under_test(truth: Truth) -> np.ndarray:
     """(N,) "left"/"right" per frame, "" where no leg is under test (turning round)."""
     n = len(truth.t)
     expect = truth.meta.get("expect", {})
