@@ -120,3 +120,62 @@ def write_y4m(video: Path, out: Path, max_frames: int = 300, width: int | None =
             fh.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
     cap.release()
     return out
+
+
+def body_text(driver) -> str:
+    """What the page says, as a person reads it."""
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def wait_until(predicate, timeout_s: float) -> bool:
+    """Poll `predicate` until it holds or the time is up; say which."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def wait_for_text(driver, text: str, timeout_s: float = 120.0) -> None:
+    """Wait until an element says `text`."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout_s).until(
+        ec.presence_of_element_located((By.XPATH, f"//*[contains(text(), {text!r})]"))
+    )
+
+
+def wait_for_css(driver, selector: str, timeout_s: float = 60.0):
+    """The first element matching a CSS selector, once it exists."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout_s).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, selector))
+    )
+
+
+def click_button(driver, label: str, timeout_s: float = 60.0) -> None:
+    """Click the button labelled `label`, once Streamlit has drawn it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def find(d):
+        return next((b for b in d.find_elements(By.TAG_NAME, "button") if b.text == label), False)
+
+    WebDriverWait(driver, timeout_s).until(find).click()
+
+
+def click_in_webrtc(driver, label: str) -> None:
+    """Click a button inside streamlit-webrtc's component frame (START, STOP)."""
+    driver.switch_to.frame(wait_for_css(driver, "iframe[title*=webrtc]"))
+    try:
+        click_button(driver, label)
+    finally:
+        driver.switch_to.default_content()
