@@ -197,3 +197,12 @@ def test_readme_table_is_the_generated_one() -> None:
     assert rows, "the README's accuracy table is empty"
     for row in rows:
         assert row in accuracy, f"README row not in synth/ACCURACY.md: {row}"
+
+
+def test_demo_catalogue_lists_every_clip_as_rendered() -> None:
+    from synth.demo import RENDERED_LABEL, demo_clips
+
+    clips = demo_clips()
+    assert {c.name for c in clips} == {s.name for s in SPECS}
+    assert all(c.label == RENDERED_LABEL and "rendered" in c.label for c in clips)
+    assert all(c.path.exists() and c.exercise and c.side in ("left", "right") for c in clips)
