@@ -65,3 +65,29 @@ def design_angles(
     incline = np.degrees(np.arctan2(trunk_up[:, 0] * facing_x, -trunk_up[:, 1]))
     out["trunk_incline_deg"] = np.where(lying, np.nan, incline)
     return {name: out[name] for name in ANGLE_NAMES}
+
+
+def body_forward(trunk_deg: np.ndarray, yaw_deg: np.ndarray) -> np.ndarray:
+    """(N, 3) the way the trunk faces in the world (−Y at rest), after its incline and turn."""
+    a, y = np.radians(trunk_deg), np.radians(yaw_deg)
+    fy, fz = -np.cos(a), -np.sin(a)
+    return np.stack([-fy * np.sin(y), fy * np.cos(y), fz], axis=-1)
+
+
+def sagittal_view(
+    points3d: np.ndarray, trunk_deg: np.ndarray, yaw_deg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The body seen exactly side-on from infinitely far: the anatomical (sagittal) angles' view.
+
+    Projects (N, 33, 3) world points orthographically onto the body's sagittal plane, with x along
+    the body's horizontal forward and y down, so `design_angles` on the result gives the angles a
+    perfect side-on camera would: what a tilted or turned camera's projection is compared with.
+    Returns (points (N, 33, 2), forward hint (N, 2)).
+    """
+    y = np.radians(yaw_deg)
+    ahead = np.stack([np.sin(y), -np.cos(y), np.zeros_like(y)], axis=-1)  # horizontal forward
+    x = np.einsum("nkd,nd->nk", points3d, ahead)
+    pts = np.stack([x, -points3d[..., 2]], axis=-1)
+    f = body_forward(trunk_deg, yaw_deg)
+    hint = np.stack([np.sum(f * ahead, -1), -f[:, 2]], axis=-1)
+    return pts, hint

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from synth import placement, truth
-from synth.angles import design_angles
+from synth.angles import body_forward, design_angles
 from synth.body import Body, PosedFrames
 from synth.camera import Camera, place_camera
 from synth.encode import Mp4Writer
@@ -59,20 +59,6 @@ def _bed(spec: ClipSpec) -> dict | None:
     }
 
 
-def _rx_fwd(trunk: np.ndarray, yaw: np.ndarray) -> np.ndarray:
-    """The body's forward (−Y at rest) turned by the trunk incline and the yaw."""
-    a, y = np.radians(trunk), np.radians(yaw)
-    f = np.stack([np.zeros_like(a), -np.cos(a), -np.sin(a)], axis=-1)
-    return np.stack(
-        [
-            f[:, 0] * np.cos(y) - f[:, 1] * np.sin(y),
-            f[:, 0] * np.sin(y) + f[:, 1] * np.cos(y),
-            f[:, 2],
-        ],
-        -1,
-    )
-
-
 def simulate(spec: ClipSpec) -> Simulation:
     """Pose and place the body for every frame and set up the camera (no rendering)."""
     body = _body(tuple(sorted(spec.body.items())))
@@ -104,7 +90,7 @@ def simulate(spec: ClipSpec) -> Simulation:
         yfov_deg=float(cam["yfov_deg"]),
         size=spec.size,
     )
-    sim = Simulation(spec, t, ch, placed, _rx_fwd(ch["trunk"], ch["yaw"]), camera, body)
+    sim = Simulation(spec, t, ch, placed, body_forward(ch["trunk"], ch["yaw"]), camera, body)
     _check_in_frame(sim)
     return sim
 

@@ -17,6 +17,7 @@ import numpy as np
 from pose.angles import compute_angles
 from pose.track import PoseTrack
 from synth import correction
+from synth.angles import design_angles, sagittal_view
 from synth.evaluate import (
     SCORED,
     ErrorStats,
@@ -117,17 +118,30 @@ def score_clip(
             sources[variant] = vals
     side = leg_under_test(truth)
     res = ClipResult(spec, truth)
+    refs = {d: truth.angles[d] for d in ("skeleton", "surface")}
+    refs["sagittal"] = sagittal_angles(truth)
+    sources["truth"] = truth.angles[PRIMARY]
     for src, vals in sources.items():
-        for d in ("skeleton", "surface"):
+        for d, ref_vals in refs.items():
             for a in SCORED:
                 est = per_side_column(vals, a, side)
-                ref = per_side_column(truth.angles[d], a, side)
+                ref = per_side_column(ref_vals, a, side)
                 res.errors[(src, d, a)] = stats(est, ref)
     res.hip_offsets = correction.measure_offset(track, truth.points[PRIMARY])
     res.verdict_video = _side_verdicts(json.loads((vid_out / "report.json").read_text()))
     res.verdict_truth = _side_verdicts(json.loads((tru_out / "report.json").read_text()))
     res.seconds = time.perf_counter() - start
     return res
+
+
+def sagittal_angles(truth: Truth) -> dict[str, np.ndarray]:
+    """The skeleton's angles seen exactly side-on (orthographic, the body's own sagittal plane)."""
+    pts, hint = sagittal_view(
+        truth.arrays[f"joints_3d_{PRIMARY}"],
+        truth.arrays["command.trunk"],
+        truth.arrays["command.yaw"],
+    )
+    return design_angles(pts, hint, truth.lying)
 
 
 def fit_offset(results: list[ClipResult]) -> correction.HipOffset:

@@ -30,8 +30,8 @@ def _pooled(results: list[ClipResult], src: str, d: str, a: str) -> ErrorStats:
 def summary_table(results: list[ClipResult]) -> list[str]:
     """Per exercise and camera class: pipeline and raw errors against the skeleton truth."""
     lines = [
-        "| exercise | camera | clips | angle (tested leg) | pipeline bias / MAE / worst | raw MediaPipe bias / MAE / worst | pipeline MAE vs surface truth |",
-        "|---|---|---|---|---|---|---|",
+        "| exercise | camera | clips | angle (tested leg) | pipeline bias / MAE / worst | raw MediaPipe bias / MAE / worst | pipeline MAE vs surface truth | camera's own effect: projected − side-on truth, MAE |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     groups: dict[tuple[str, str], list[ClipResult]] = {}
     for r in results:
@@ -44,8 +44,10 @@ def summary_table(results: list[ClipResult]) -> list[str]:
                 continue
             raw = _pooled(rs, "raw", PRIMARY, a)
             surf = _pooled(rs, "pipeline", "surface", a)
+            view = _pooled(rs, "truth", "sagittal", a)
             lines.append(
-                f"| {ex} | {cam} | {len(rs)} | {SHORT[a]} | {p.cell()} | {raw.cell()} | {surf.mae:.1f} |"
+                f"| {ex} | {cam} | {len(rs)} | {SHORT[a]} | {p.cell()} | {raw.cell()} "
+                f"| {surf.mae:.1f} | {view.mae:.1f} |"
             )
     return lines
 

@@ -22,6 +22,7 @@ from pose.angles import compute_angles
 from pose.track import PoseTrack
 from synth.angles import ANGLE_NAMES
 from synth.evaluate import leg_under_test, per_side_column, read_angles_csv, stats
+from synth.scoring import camera_class, sagittal_angles
 from synth.spec import load_specs
 from synth.truth import DEFINITIONS, PRIMARY, load
 
@@ -206,3 +207,19 @@ def test_demo_catalogue_lists_every_clip_as_rendered() -> None:
     assert {c.name for c in clips} == {s.name for s in SPECS}
     assert all(c.label == RENDERED_LABEL and "rendered" in c.label for c in clips)
     assert all(c.path.exists() and c.exercise and c.side in ("left", "right") for c in clips)
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in SPECS if camera_class(s) == "ideal"], ids=lambda s: s.name
+)
+def test_an_ideal_camera_sees_the_anatomical_angles(spec) -> None:
+    """Side-on and level, the projected truth is the sagittal-plane truth (perspective aside)."""
+    truth = load(spec.truth_path)
+    side = leg_under_test(truth)
+    sagittal = sagittal_angles(truth)
+    for name in ("hip_extension_deg", "thigh_to_horizontal_deg", "trunk_incline_deg"):
+        s = stats(
+            per_side_column(truth.angles[PRIMARY], name, side),
+            per_side_column(sagittal, name, side),
+        )
+        assert s.n == 0 or s.worst < 1.5, f"{name}: projected − side-on up to {s.worst:.1f}°"
