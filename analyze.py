@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "input",
         nargs="?",
-        help="a video (.mp4, .mov, ...), an image (.jpg, .png) or a landmark track (.npz)",
+        help="a video (.mp4, .mov, ...), an image (.jpg, .png), a landmark track (.npz), or "
+        "camera:N to measure live from camera N until it stops or Ctrl-C (everything up to then is kept)",
     )
     parser.add_argument("--out", help="folder for the results (created if missing)")
     parser.add_argument(

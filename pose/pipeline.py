@@ -75,12 +75,23 @@ def _estimator(video: bool, model_path: str | Path | None) -> PoseEstimator:
         ) from exc
 
 
+def _with_camera_note(track: PoseTrack, source) -> PoseTrack:
+    """Say how a camera session ended; the frames read until then are all kept."""
+    how = (
+        "The session was stopped with Ctrl-C"
+        if source.stopped_by_user
+        else "The camera stopped sending frames (disconnected or closed)"
+    )
+    note = f"{how} after {track.t[-1]:.1f} s; everything up to then was analysed."
+    return PoseTrack(track.t, track.landmarks, track.image_size, (*track.warnings, note))
+
+
 def load_track(
     path: str | Path,
     model_path: str | Path | None = None,
     progress_factory: ProgressFactory | None = None,
 ) -> tuple[PoseTrack, SourceInfo]:
-    """A landmark track from a video, an image or a `.npz` track file.
+    """A landmark track from a video, an image, a `.npz` track file or a camera (`camera:N`).
 
     Raises InputError with a plain message for anything unusable, including a recording in which
     nobody was found.
@@ -103,6 +114,8 @@ def load_track(
         progress = progress_factory(info.frame_count) if progress_factory else None
         with _estimator(info.kind != "image", model_path) as estimator:
             track = track_frames(source.frames(), estimator, (info.width, info.height), progress)
+        if info.kind == "webcam":
+            track = _with_camera_note(track, source)
     if not np.any(track.detected):
         raise InputError(
             f"No person was found in {p.name}: make sure the whole body is in view, well lit, "

@@ -134,13 +134,20 @@ class ImageSource:
         yield 0.0, self._frame
 
 
-class WebcamSource:
-    """A local camera by index; times come from a monotonic clock because webcam rates vary."""
+CAMERA_PREFIX = "camera:"
 
-    def __init__(self, index: int = 0, clock=time.monotonic) -> None:
+
+class WebcamSource:
+    """A local camera by index; times come from a monotonic clock because webcam rates vary.
+
+    `capture_factory` opens the device (cv2.VideoCapture); tests pass one that plays a file.
+    """
+
+    def __init__(self, index: int = 0, clock=time.monotonic, capture_factory=None) -> None:
         self.index = index
         self.clock = clock
-        self._cap = cv2.VideoCapture(index)
+        self.stopped_by_user = False
+        self._cap = (capture_factory or cv2.VideoCapture)(index)
         if not self._cap.isOpened():
             raise InputError(
                 f"Camera {index} could not be opened: check it is connected and not used by another app."
@@ -152,11 +159,16 @@ class WebcamSource:
         return SourceInfo("webcam", f"camera {self.index}", w, h, None, None)
 
     def frames(self) -> Iterator[tuple[float, np.ndarray]]:
-        """Frames until the camera stops answering (unplugged): the stream ends, nothing is lost."""
+        """Frames until the camera stops answering (unplugged) or Ctrl-C: the stream simply ends,
+        and everything read until then is kept."""
         start = self.clock()
         try:
             while True:
-                ok, frame = self._cap.read()
+                try:
+                    ok, frame = self._cap.read()
+                except KeyboardInterrupt:
+                    self.stopped_by_user = True
+                    break
                 if not ok or frame is None:
                     break
                 yield self.clock() - start, frame
@@ -167,8 +179,19 @@ class WebcamSource:
 FrameSource = VideoFileSource | ImageSource | WebcamSource
 
 
+def camera_index(path: str | Path) -> int | None:
+    """The camera index of an input written `camera:N`, else None."""
+    text = str(path)
+    if text.startswith(CAMERA_PREFIX) and text[len(CAMERA_PREFIX) :].isdigit():
+        return int(text[len(CAMERA_PREFIX) :])
+    return None
+
+
 def open_source(path: str | Path) -> FrameSource:
-    """The right source for a path (image by its suffix, anything else tried as a video)."""
+    """The right source: `camera:N` a webcam, an image by its suffix, anything else tried as a video."""
+    index = camera_index(path)
+    if index is not None:
+        return WebcamSource(index)
     p = Path(path)
     if p.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(p)
