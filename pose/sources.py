@@ -35,13 +35,17 @@ class SourceInfo:
 
 
 def quiet_decoder_logs() -> None:
-    """Keep FFmpeg's own log lines ("moov atom not found", ...) off stderr.
+    """Keep FFmpeg's and OpenCV's own log lines ("moov atom not found", ...) off stderr.
 
     For a command-line entry point: bad input is reported in one plain line of our own. It must
     run before the first video is opened (OpenCV reads the setting then); a level the user set
     explicitly is kept.
     """
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        # OpenCV's own lines ("can't open camera by index") likewise; set at run time, since
+        # cv2 reads the environment variable only when it is first imported
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
