@@ -45,7 +45,7 @@ def quiet_decoder_logs() -> None:
     if "OPENCV_LOG_LEVEL" not in os.environ:
         # OpenCV's own lines ("can't open camera by index") likewise; set at run time, since
         # cv2 reads the environment variable only when it is first imported
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        cv2.setLogLevel(0)  # 0 = silent
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
