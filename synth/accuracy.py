@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts, counts = verdict_table(results)
     (agree, total), (t_agree, t_total) = counts["video"], counts["truth"]
     real = real_recordings(work, offset, args.rerun)
-    took = time.perf_counter() - t0
+    print(f"scored {len(results)} clips in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     cells = "cells: bias / mean absolute error / worst, degrees, measured − truth, over every frame of the tested leg"
     readme_table = "\n".join(
         [
@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         "  keypoints, where annotators click) is shown for comparison.",
         "- Camera classes: ideal = side-on and level; off-axis = level, turned 20–30° towards the front;"
         " poor = high or low and tilted, turned 10–45°.",
-        f"- Scored {len(results)} clips in {took:.0f} s.",
+        f"- {len(results)} clips; the camera's own effect column compares the projected truth with the"
+        " same skeleton seen exactly side-on (orthographic, the body's sagittal plane).",
         "",
         "## Summary",
         "",
