@@ -16,13 +16,12 @@ import pandas as pd
 import streamlit as st
 
 import analyze
-from exercises.catalog import load_exercises
 from exercises.history import default_history_path
 from pose.export import read_angles_csv
 from pose.sources import IMAGE_SUFFIXES, InputError
 from synth.demo import RENDERED_LABEL, demo_clips
+from ui_widgets import pick_demo_clip, pick_exercise, pick_side
 
-ANGLES_ONLY = "angles only (no exercise)"
 SAFETY = (
     "Stretch to a gentle pull, never pain. Stop on sharp, shooting or radiating pain, numbness or "
     "tingling. After a recent hip or back injury or surgery (a hip replacement brings limits of its "
@@ -55,9 +54,7 @@ def choose_input() -> tuple[Path | None, str, str | None]:
         path.write_bytes(upload.getvalue())
         return path, upload.name, None
     if how.startswith("Built-in"):
-        clip = st.selectbox(
-            "Demo clip", clips, format_func=lambda c: f"{c.name.replace('_', ' ')}: {c.description}"
-        )
+        clip = pick_demo_clip(clips)
         st.caption(f"A {RENDERED_LABEL}, with known angles.")
         st.video(str(clip.path))
         return clip.path, f"{clip.path.name} ({RENDERED_LABEL})", clip.exercise
@@ -170,24 +167,15 @@ def main() -> None:
     with st.expander("Before you stretch", expanded=False):
         st.write(SAFETY)
     path, label, shown_exercise = choose_input()
-    exercises = load_exercises()
     cols = st.columns([3, 2])
-    ids = [ANGLES_ONLY, *sorted(exercises)]
-    choice = cols[0].selectbox(
-        "Exercise",
-        ids,
-        index=ids.index(shown_exercise) if shown_exercise in ids else 0,
-        format_func=lambda i: i if i == ANGLES_ONLY else f"{exercises[i].name}",
-    )
-    side = cols[1].radio("Working leg", ["auto", "left", "right"], horizontal=True)
-    if choice != ANGLES_ONLY:
-        st.caption(exercises[choice].description)
+    exercise = pick_exercise(shown_exercise, cols[0])
+    side = pick_side(cols[1])
     level = st.checkbox(
         "The camera is level (lying tests: measure the thigh against the image horizontal)"
     )
     save = st.checkbox("Save this session to my progress history", value=False)
     if path is not None and st.button("Analyse", type="primary"):
-        report = run(path, None if choice == ANGLES_ONLY else choice, side, level, save)
+        report = run(path, exercise, side, level, save)
         if report is not None:
             st.session_state.report = report
             st.session_state.label = label

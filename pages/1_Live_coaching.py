@@ -6,12 +6,10 @@ streamlit-webrtc's thread); this page reads the coach's status from its own thre
 
 from __future__ import annotations
 
-import io
 import json
 import time
 
 import av
-import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
@@ -19,18 +17,18 @@ from coach import LiveCoach, fmt_deg
 from exercises.catalog import load_exercises
 from pose.estimator import PoseEstimator
 from synth.demo import RENDERED_LABEL, demo_clips
+from ui_widgets import pick_demo_clip, pick_exercise, pick_side
 
-ANGLES_ONLY = "angles only (no exercise)"
 WEBCAM = "Webcam"
 DEMO = "Built-in demo clip (rendered person)"
 
 
-def new_coach(exercise: str, side: str) -> LiveCoach:
-    definition = None if exercise == ANGLES_ONLY else load_exercises()[exercise]
+def new_coach(exercise: str | None, side: str) -> LiveCoach:
+    definition = None if exercise is None else load_exercises()[exercise]
     return LiveCoach(lambda: PoseEstimator(video=True), definition, side=side)
 
 
-def coach_for(exercise: str, side: str, source: str) -> LiveCoach:
+def coach_for(exercise: str | None, side: str, source: str) -> LiveCoach:
     """One coach per browser session and choice; a new choice starts a new session."""
     key = (exercise, side, source)
     if st.session_state.get("coach_key") != key:
@@ -101,11 +99,7 @@ def show_session(coach: LiveCoach) -> None:
         st.dataframe(rows, hide_index=True)
         st.caption(str(report.get("disclaimer", "")))
         st.download_button("report.json", json.dumps(report, indent=2, default=str), "report.json")
-    buf = io.BytesIO()
-    np.savez_compressed(
-        buf, t=track.t, landmarks=track.landmarks, image_size=np.array(track.image_size)
-    )
-    st.download_button("landmarks.npz (no video)", buf.getvalue(), "landmarks.npz")
+    st.download_button("landmarks.npz (no video)", track.to_npz_bytes(), "landmarks.npz")
 
 
 def main() -> None:
@@ -120,21 +114,10 @@ def main() -> None:
     source = st.radio("Video from", [WEBCAM, DEMO] if clips else [WEBCAM], horizontal=True)
     clip = None
     if source == DEMO:
-        clip = st.selectbox(
-            "Demo clip", clips, format_func=lambda c: f"{c.name.replace('_', ' ')}: {c.description}"
-        )
+        clip = pick_demo_clip(clips)
         st.caption(f"No webcam needed: a {RENDERED_LABEL} plays through the live coach.")
-    exercises = load_exercises()
-    ids = [ANGLES_ONLY, *sorted(exercises)]
-    exercise = st.selectbox(
-        "Exercise",
-        ids,
-        index=ids.index(clip.exercise) if clip and clip.exercise in ids else 0,
-        format_func=lambda i: (
-            i if i == ANGLES_ONLY else f"{exercises[i].name}: {exercises[i].description}"
-        ),
-    )
-    side = st.radio("Working leg", ["auto", "left", "right"], horizontal=True)
+    exercise = pick_exercise(clip.exercise if clip else None)
+    side = pick_side()
     coach = coach_for(exercise, side, str(clip.path) if clip else WEBCAM)
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:

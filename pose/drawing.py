@@ -17,6 +17,14 @@ from pose.landmarks import SIDE_POINTS, SKELETON_EDGES, VISIBILITY_THRESHOLD
 Color = tuple[int, int, int]
 
 
+def outlined_text(
+    frame: np.ndarray, text: str, org: tuple[int, int], scale: float, color: Color, outline: int
+) -> None:
+    """Text with a dark outline, readable on light and dark backgrounds alike."""
+    for c, thickness in (((0, 0, 0), outline), (color, 1)):
+        cv2.putText(frame, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, c, thickness, cv2.LINE_AA)
+
+
 class SkeletonAnnotator:
     """Bones between seen landmarks; the person's left in one colour, right in another."""
 
@@ -141,26 +149,7 @@ class AngleAnnotator:
                     # near the right edge the label would be cut off: put it left of the joint
                     x = max(0.0, joint[0] - radius - 4 - tw)
                 org = (int(x), int(joint[1] + dy))
-                cv2.putText(
-                    frame,
-                    text,
-                    org,
-                    cv2.FONT_HERSHEY_SIMPLEX,
-                    scale,
-                    (0, 0, 0),
-                    outline,
-                    cv2.LINE_AA,
-                )
-                cv2.putText(
-                    frame,
-                    text,
-                    org,
-                    cv2.FONT_HERSHEY_SIMPLEX,
-                    scale,
-                    self.color,
-                    1,
-                    cv2.LINE_AA,
-                )
+                outlined_text(frame, text, org, scale, self.color, outline)
         return frame
 
 

@@ -5,9 +5,11 @@ A track lets a session be kept and re-analysed without keeping any video.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -98,17 +100,26 @@ class PoseTrack:
         """(N,) bool: a person was found in the frame."""
         return np.any(np.isfinite(self.landmarks[..., 0]), axis=1)
 
+    def _write_npz(self, fh: BinaryIO) -> None:
+        np.savez_compressed(
+            fh,
+            t=self.t,
+            landmarks=self.landmarks,
+            image_size=np.asarray(self.image_size, dtype=np.int64),
+        )
+
+    def to_npz_bytes(self) -> bytes:
+        """The `.npz` file's bytes, for a download that never touches the disk."""
+        buf = io.BytesIO()
+        self._write_npz(buf)
+        return buf.getvalue()
+
     def save(self, path: str | Path) -> None:
         """Write the documented `.npz` (atomically, so a crash never leaves half a file)."""
         path = Path(path)
         tmp = path.with_name(path.name + ".part")
         with open(tmp, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                t=self.t,
-                landmarks=self.landmarks,
-                image_size=np.asarray(self.image_size, dtype=np.int64),
-            )
+            self._write_npz(fh)
         tmp.replace(path)
 
     @classmethod
