@@ -134,10 +134,12 @@ def _side_report(session: ExerciseSession, side: str) -> tuple[dict[str, object]
 
 
 def _blank_angles(out: dict[str, object], reasons: list[str]) -> None:
-    """A view that is not side-on makes every angle invalid: keep counts and times, null the rest."""
+    """A view that is not side-on makes every angle invalid, and with it whatever was judged from
+    an angle (time in the target range, holds): null those; keep reps and fault times."""
     out["angles"] = {name: {"min": None, "median": None, "max": None} for name in SUMMARY_ANGLES}
     out["peak_hip_extension_deg"] = out["result_deg"] = out["verdict_values"] = None
-    out["holds"] = [{**h, "mean_deg": None} for h in out["holds"]]  # type: ignore[attr-defined]
+    out["time_in_target_s"] = None
+    out["holds"] = []
     if out["rep_peaks_deg"] is not None:
         out["rep_peaks_deg"] = [None for _ in out["rep_peaks_deg"]]  # type: ignore[attr-defined]
     out["verdict"], out["findings"] = INCONCLUSIVE, []
