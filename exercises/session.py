@@ -266,9 +266,9 @@ class ExerciseSession:
                 hold_s, in_range, angle, faults = self._update_working_side(
                     t, index, frame, s, events
                 )
-            elif phase == "active" and working is None and s == self.phases.side:
-                pass  # out of position for less than leave_s: no information yet, like a dropped frame
-            else:
+            elif not (phase == "active" and working is None and s == self.phases.side):
+                # (the active side out of position for less than leave_s is no information yet,
+                # like a dropped frame, so it is not idled)
                 self._idle_side(t, s)
             # a rep starts only on a measured frame of its leg; it ends wherever the leg comes back
             self._update_reps(t, frame, s, s == working, events)
