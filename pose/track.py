@@ -101,11 +101,13 @@ class PoseTrack:
         return np.any(np.isfinite(self.landmarks[..., 0]), axis=1)
 
     def _write_npz(self, fh: BinaryIO) -> None:
+        extra = {"warnings": np.array(self.warnings, dtype=np.str_)} if self.warnings else {}
         np.savez_compressed(
             fh,
             t=self.t,
             landmarks=self.landmarks,
             image_size=np.asarray(self.image_size, dtype=np.int64),
+            **extra,  # optional beyond DESIGN.md's three arrays: what the estimator noticed
         )
 
     def to_npz_bytes(self) -> bytes:
@@ -142,12 +144,15 @@ class PoseTrack:
                             f"{path} is not a landmark track: it lacks {', '.join(sorted(missing))}"
                         )
                     t, lm, size = data["t"], data["landmarks"], data["image_size"]
+                    notes = data["warnings"] if "warnings" in data.files else np.array([], str)
+                    if notes.dtype.kind != "U" or notes.ndim != 1:
+                        raise TrackFormatError(f"{path}: warnings must be a list of strings")
         except TrackFormatError:
             raise
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             # a truncated .npz is a zip without its directory: BadZipFile, not an OSError
             raise TrackFormatError(f"{path} could not be read as a landmark track ({exc})") from exc
         try:
-            return cls(t=t, landmarks=lm, image_size=size)
+            return cls(t=t, landmarks=lm, image_size=size, warnings=tuple(str(w) for w in notes))
         except TrackFormatError as exc:
             raise TrackFormatError(f"{path} is not a valid landmark track: {exc}") from exc

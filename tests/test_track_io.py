@@ -236,3 +236,18 @@ def test_images_use_static_mode_and_videos_tracking_mode(
     assert FakeEstimator.made == [video_mode]
     assert len(track) == (5 if video_mode else 1) and track.image_size == (64, 48)
     assert info.kind == ("video" if video_mode else "image")
+
+
+def test_warnings_travel_with_the_track(tmp_path: Path) -> None:
+    """A re-analysed track still says what the estimator noticed (e.g. two people in view)."""
+    track = build_track(times(0.5))
+    noted = PoseTrack(
+        track.t, track.landmarks, track.image_size, ("More than one person was in view",)
+    )
+    noted.save(tmp_path / "t.npz")
+    back = PoseTrack.load(tmp_path / "t.npz")
+    assert back.warnings == noted.warnings
+    np.testing.assert_array_equal(back.landmarks, noted.landmarks)
+    track.save(tmp_path / "plain.npz")
+    with np.load(tmp_path / "plain.npz") as data:
+        assert set(data.files) == {"t", "landmarks", "image_size"}  # DESIGN.md's format exactly
