@@ -23,8 +23,8 @@ import numpy as np
 from exercises.catalog import UnknownExerciseError, get_exercise, list_exercises, load_exercises
 from exercises.report import run_exercise
 from exercises.summary import DISCLAIMER
+from outputs.angles_csv import side_summaries, write_angles_csv
 from pose.angles import TABLE_LINES, compute_angles
-from pose.export import side_summaries, write_angles_csv
 from pose.pipeline import load_track
 from pose.smoothing import smooth_recording
 from pose.sources import InputError, quiet_decoder_logs
@@ -183,7 +183,7 @@ def analyze(args: argparse.Namespace) -> dict:
             _write_annotated(args.input, info.kind, track, series, scratch, report.get("cues"))
         (scratch / "report.json").write_text(json.dumps(report, indent=2, allow_nan=False) + "\n")
         if args.pdf:
-            from exercises.pdf_report import write_pdf
+            from outputs.pdf import write_pdf
 
             write_pdf(report, {"t_s": series.t, **series.values}, scratch / "report.pdf")
         # results of an earlier run that this run does not rewrite must not pass for this run's
@@ -195,7 +195,7 @@ def analyze(args: argparse.Namespace) -> dict:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if args.history:
-        from exercises.history import record_session
+        from outputs.history import record_session
 
         record_session(args.history, report)
     return report

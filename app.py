@@ -16,11 +16,11 @@ import pandas as pd
 import streamlit as st
 
 import analyze
-from exercises.history import default_history_path
-from pose.export import read_angles_csv
+from outputs.angles_csv import read_angles_csv
+from outputs.history import default_history_path
 from pose.sources import IMAGE_SUFFIXES, InputError
-from synth.demo import RENDERED_LABEL, demo_clips
-from ui_widgets import pick_demo_clip, pick_exercise, pick_side
+from ui.demo_clips import RENDERED_LABEL, demo_clips
+from ui.widgets import pick_demo_clip, pick_exercise, pick_side
 
 SAFETY = (
     "Stretch to a gentle pull, never pain. Stop on sharp, shooting or radiating pain, numbness or "

@@ -13,11 +13,11 @@ import av
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from coach import LiveCoach, fmt_deg
 from exercises.catalog import load_exercises
+from live.coach import LiveCoach, fmt_deg
 from pose.estimator import PoseEstimator
-from synth.demo import RENDERED_LABEL, demo_clips
-from ui_widgets import pick_demo_clip, pick_exercise, pick_side
+from ui.demo_clips import RENDERED_LABEL, demo_clips
+from ui.widgets import pick_demo_clip, pick_exercise, pick_side
 
 WEBCAM = "Webcam"
 DEMO = "Built-in demo clip (rendered person)"

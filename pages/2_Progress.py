@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from exercises.catalog import load_exercises
-from exercises.history import default_history_path, list_sessions
+from outputs.history import default_history_path, list_sessions
 
 
 def main() -> None:

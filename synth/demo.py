@@ -1,50 +1,45 @@
-"""The rendered clips as a demo catalogue for the app: what each shows, labelled as rendered.
+"""Write the app's demo catalogue (assets/demo_clips/catalog.toml) from the truth files' metadata.
 
-Numpy only (reads the truth files' metadata), so the app can offer the clips with their exercise
-and tested side preselected when no webcam is present.
+The app reads the catalogue, never this package: the generator is a development tool with its own
+requirements, the clips and their catalogue are a product asset. `synth.generate` rewrites the
+catalogue after rendering; `tests/test_synth_clips.py` checks the committed one matches.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from synth.spec import CLIP_DIR
+from synth.spec import CLIP_DIR, DEMO_DIR
 
-RENDERED_LABEL = "rendered person (synthetic demo clip, not a real recording)"
-
-
-@dataclass(frozen=True)
-class DemoClip:
-    """One demo clip: the video, the exercise it shows, the tested leg and a one-line description."""
-
-    path: Path
-    name: str
-    exercise: str
-    side: str
-    description: str
-    label: str = RENDERED_LABEL
+CATALOG = DEMO_DIR / "catalog.toml"
+HEADER = (
+    "# The rendered demo clips: a product asset the app reads (written by synth.generate, never by hand).\n"
+    "# Each shows a rendered person, not a real recording; the generator and the truth files live in synth/.\n"
+)
 
 
-def demo_clips(folder: Path = CLIP_DIR) -> list[DemoClip]:
-    """Every clip in `folder` with a truth file beside it, sorted by exercise then name."""
-    out = []
-    for video in sorted(folder.glob("*.mp4")):
-        truth = video.with_name(video.stem + ".truth.npz")
+def catalog_text(videos: Path = DEMO_DIR, truths: Path = CLIP_DIR) -> str:
+    """The catalogue for every video in `videos` whose truth file is in `truths`."""
+    rows = []
+    for video in sorted(videos.glob("*.mp4")):
+        truth = truths / f"{video.stem}.truth.npz"
         if not truth.exists():
             continue
         with np.load(truth, allow_pickle=False) as z:
             meta = json.loads(str(z["meta_json"]))
-        out.append(
-            DemoClip(
-                path=video,
-                name=meta["name"],
-                exercise=meta["exercise"],
-                side=meta["side"],
-                description=meta.get("description", ""),
-            )
+        rows.append((meta["exercise"], meta["name"], meta["side"], meta.get("description", "")))
+    parts = [HEADER]
+    for exercise, name, side, description in sorted(rows):
+        parts.append(
+            f'\n[[clip]]\nfile = "{name}.mp4"\nexercise = "{exercise}"\nside = "{side}"\n'
+            f"description = {json.dumps(description)}\n"
         )
-    return sorted(out, key=lambda c: (c.exercise, c.name))
+    return "".join(parts)
+
+
+def write_catalog() -> Path:
+    CATALOG.write_text(catalog_text())
+    return CATALOG

@@ -20,6 +20,7 @@ from synth import placement, truth
 from synth.angles import body_forward, design_angles
 from synth.body import Body, PosedFrames
 from synth.camera import Camera, place_camera
+from synth.demo import write_catalog
 from synth.encode import Mp4Writer
 from synth.motion import CHANNELS, commands
 from synth.scene import Renderer
@@ -251,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         size = s.video_path.stat().st_size / 1e3
         print(f"{s.name}: {s.n_frames} frames, {size:.0f} kB, {took:.1f} s", flush=True)
     print(f"{len(specs)} clips in {time.perf_counter() - total:.0f} s")
+    print(f"demo catalogue: {write_catalog()}")
     return 0
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
 CLIP_DIR = Path(__file__).resolve().parent / "clips"
+#: the rendered videos are a product asset (the app's demo); their truth files stay here
+DEMO_DIR = Path(__file__).resolve().parents[1] / "assets" / "demo_clips"
 
 EXERCISES = (
     "thomas_test",
@@ -61,7 +63,7 @@ class ClipSpec:
 
     @property
     def video_path(self) -> Path:
-        return CLIP_DIR / f"{self.name}.mp4"
+        return DEMO_DIR / f"{self.name}.mp4"
 
     @property
     def truth_path(self) -> Path:

@@ -25,7 +25,7 @@ import pytest
 from conftest import DATA_DIR, REPO, without_mediapipe_noise
 
 import analyze
-from pose.export import CSV_COLUMNS, read_angles_csv
+from outputs.angles_csv import CSV_COLUMNS, read_angles_csv
 
 RUNNING = DATA_DIR / "running_side.mp4"
 

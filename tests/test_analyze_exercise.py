@@ -12,7 +12,7 @@ from pose_builder import build_track, times
 
 import analyze
 from exercises.catalog import load_exercises
-from exercises.history import list_sessions
+from outputs.history import list_sessions
 
 ROOT = Path(__file__).resolve().parents[1]
 

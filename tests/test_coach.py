@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from pose_builder import build_track, times
 
-from coach import NO_PERSON, OTHER_PERSON, OUT_OF_FRAME, LiveCoach
 from exercises.catalog import load_exercises
+from live.coach import NO_PERSON, OTHER_PERSON, OUT_OF_FRAME, LiveCoach
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -13,10 +13,10 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import data_file
 
 import analyze
-from conftest import data_file
-from tests.golden.regenerate import CLIPS, REAL, REPORTS, TRACKS, clip_exercise
+from tests.golden.regenerate import CLIPS, DEMO, REAL, REPORTS, TRACKS, clip_exercise
 
 #: Values that name this machine's paths or are words, not measurements: `source` is the input's
 #: path as given; `summary` is the presenter's sentence (its wording is tested on its own).
@@ -53,7 +53,7 @@ CLIP_NAMES = sorted(p.stem for p in TRACKS.glob("*.npz"))
 
 
 def test_every_rendered_clip_has_a_fixture() -> None:
-    assert CLIP_NAMES == sorted(p.stem for p in CLIPS.glob("*.mp4"))
+    assert CLIP_NAMES == sorted(p.stem for p in DEMO.glob("*.mp4"))
     assert all((REPORTS / f"{n}.json").exists() for n in CLIP_NAMES)
 
 

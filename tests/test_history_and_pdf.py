@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pose_builder import build_track, times
 
-from exercises.history import list_sessions, record_session
-from exercises.pdf_report import sourced_values, write_pdf
 from exercises.report import run_exercise
+from outputs.history import list_sessions, record_session
+from outputs.pdf import sourced_values, write_pdf
 from pose.angles import compute_angles
 from pose.smoothing import smooth_recording
 

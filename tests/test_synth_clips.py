@@ -201,8 +201,10 @@ def test_readme_table_is_the_generated_one() -> None:
 
 
 def test_demo_catalogue_lists_every_clip_as_rendered() -> None:
-    from synth.demo import RENDERED_LABEL, demo_clips
+    from synth.demo import CATALOG, catalog_text
+    from ui.demo_clips import RENDERED_LABEL, demo_clips
 
+    assert CATALOG.read_text() == catalog_text(), "run synth.demo.write_catalog()"
     clips = demo_clips()
     assert {c.name for c in clips} == {s.name for s in SPECS}
     assert all(c.label == RENDERED_LABEL and "rendered" in c.label for c in clips)

@@ -16,9 +16,9 @@ import pytest
 from conftest import RealTracks
 from pose_builder import build_track, times
 
+from outputs.angles_csv import CSV_COLUMNS, read_angles_csv, side_summaries, write_angles_csv
 from pose import pipeline
 from pose.angles import ANGLE_COLUMNS, SIDE_ANGLES, compute_angles
-from pose.export import CSV_COLUMNS, read_angles_csv, side_summaries, write_angles_csv
 from pose.track import PoseTrack, TrackFormatError
 
 

@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 import analyze  # noqa: E402
 
 CLIPS = REPO / "synth" / "clips"
+DEMO = REPO / "assets" / "demo_clips"
 DATA = REPO.parent / "shared" / "data"
 TRACKS = HERE / "tracks"
 REPORTS = HERE / "reports"
@@ -55,13 +56,13 @@ def main() -> None:
     REPORTS.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp())
     try:
-        for video in sorted(CLIPS.glob("*.mp4")):
+        for video in sorted(DEMO.glob("*.mp4")):
             name = video.stem
             track = TRACKS / f"{name}.npz"
             if not track.exists():
                 run([str(video)], work / name)
                 shutil.copy(work / name / "landmarks.npz", track)
-            exercise = clip_exercise(video.with_name(f"{name}.truth.npz"))
+            exercise = clip_exercise(CLIPS / f"{name}.truth.npz")
             report = run([str(track), "--exercise", exercise], work / f"{name}-x")
             (REPORTS / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
             print(name, exercise)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from exercises.catalog import load_exercises
-from synth.demo import DemoClip
+from ui.demo_clips import DemoClip
 
 ANGLES_ONLY = "angles only (no exercise)"
 SIDES = ("auto", "left", "right")
@@ -13,9 +13,7 @@ SIDES = ("auto", "left", "right")
 
 def pick_demo_clip(clips: list[DemoClip]) -> DemoClip:
     """A rendered demo clip, described by what it shows."""
-    return st.selectbox(
-        "Demo clip", clips, format_func=lambda c: f"{c.name.replace('_', ' ')}: {c.description}"
-    )
+    return st.selectbox("Demo clip", clips, format_func=lambda c: c.title)
 
 
 def pick_exercise(preselect: str | None = None, container=st) -> str | None:

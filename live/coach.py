@@ -23,7 +23,9 @@ from pose.track import PoseTrack
 from pose.view import FRAME_MARGIN
 
 NO_PERSON = "No one in view: step into the picture, side-on to the camera, head to feet."
-OTHER_PERSON = "Someone else is in view: following the person most in view. Best be alone in the picture."
+OTHER_PERSON = (
+    "Someone else is in view: following the person most in view. Best be alone in the picture."
+)
 #: How often (seconds) to look for a second person; the look costs about one extra pose estimate.
 OTHER_PERSON_CHECK_S = 2.0
 OUT_OF_FRAME = "Part of your body is out of the picture: move back until head and feet are in view."

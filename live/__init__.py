@@ -1,0 +1,1 @@
+"""The live session: camera frames -> pose -> angles -> exercise feedback -> drawn frames."""
