@@ -6,40 +6,28 @@ writes DIR/angles.csv (one row per frame), DIR/landmarks.npz (the landmark track
 analysed again without the video) and DIR/report.json (per side: each angle's min, median and max;
 what the view allowed; warnings; with --exercise the verdicts, holds, reps, faults and cues).
 Bad input exits with status 2 and one plain line on stderr.
+
+This file is argument parsing and nothing else: the analysis is `analysis.service`, the files are
+`outputs.folder`, the words `outputs.presenter`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from exercises.catalog import UnknownExerciseError, get_exercise, list_exercises, load_exercises
-from exercises.report import run_exercise
-from exercises.summary import DISCLAIMER
-from outputs.angles_csv import side_summaries, write_angles_csv
-from pose.angles import TABLE_LINES, compute_angles
-from pose.pipeline import load_track
-from pose.smoothing import smooth_recording
+from analysis.records import Analysis
+from analysis.service import AnalysisOptions, analyze_source, exercise_definition
+from exercises.catalog import list_exercises
+from exercises.session import SIDE_CHOICES
+from outputs.folder import OutputError, WriteOptions, prepare, write_folder
+from outputs.presenter import command_line_summary
+from pose.angles import TABLE_LINES
 from pose.sources import InputError, quiet_decoder_logs
-from pose.view import check_view
-
-RESULT_FILES = (
-    "angles.csv",
-    "landmarks.npz",
-    "report.json",
-    "report.pdf",
-    "annotated.mp4",
-    "annotated.png",
-)
-#: How long a cue stays on the annotated video (seconds).
-CUE_SHOWN_S = 2.5
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--side",
-        choices=("auto", "left", "right"),
+        choices=SIDE_CHOICES,
         default="auto",
         help="the working leg; auto (default) finds it: the back leg of a lunge, the hanging leg "
         "of the Thomas test, the leg that moves back in the standing test",
@@ -123,110 +111,40 @@ def _progress_factory(
     return factory
 
 
-def analyze(args: argparse.Namespace) -> dict:
-    """Run the pipeline and write every result into a scratch folder first, then move it into place."""
+def analyze(args: argparse.Namespace) -> Analysis:
+    """Analyse INPUT and write the result folder; the --out folder is checked before pose runs."""
     out = Path(args.out)
-    # checked before the slow part, so a typo costs no minutes of pose estimation
-    exercise = None
-    if args.exercise:
-        try:
-            exercise = get_exercise(args.exercise, load_exercises())
-        except UnknownExerciseError as exc:
-            raise InputError(str(exc)) from None
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a folder: give --out a folder name.")
-    if args.model and not Path(args.model).is_file():
-        raise InputError(
-            f"Model file {args.model} does not exist: check the path, or leave out --model "
-            "to use the built-in model."
-        )
-    track, info = load_track(
-        args.input,
+    options = AnalysisOptions(
+        exercise=args.exercise,
+        side=args.side,
+        table_line=args.table_line,
         model_path=args.model,
-        progress_factory=_progress_factory(args.quiet),
     )
-    raw = compute_angles(track, table_line=args.table_line)
-    series = smooth_recording(raw)
-    view = check_view(track, raw.posture)
-    warnings = list(track.warnings) + list(view.messages)
-    detected = track.detected
-    if detected.mean() < 0.5:
-        warnings.append(
-            f"A person was found in only {detected.mean():.0%} of the frames: keep the whole body in view."
-        )
-    duration = float(track.t[-1] - track.t[0]) if len(track) > 1 else 0.0
-    report: dict = {
-        "source": str(args.input),
-        "source_kind": info.kind,
-        "frames": len(track),
-        "duration_s": round(duration, 3),
-        "image_size": list(track.image_size),
-        "pose_detected_fraction": round(float(detected.mean()), 4),
-        "filter": series.filtered,
-        "table_line": args.table_line,
-        "view": view.as_dict(),
-        "warnings": warnings,
-        "exercise": None,
-        "disclaimer": DISCLAIMER,
-        "sides": side_summaries(series),
-    }
-    if exercise is not None:
-        judged = run_exercise(series, exercise.id, side=args.side, view=view.as_dict())
-        report.update({k: v for k, v in judged.items() if k != "warnings"})
-        report["warnings"] = warnings + list(judged.get("warnings", []))
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out))
-    try:
-        write_angles_csv(series, scratch / "angles.csv")
-        track.save(scratch / "landmarks.npz")
-        if args.annotated_video and info.kind in ("video", "image"):
-            _write_annotated(args.input, info.kind, track, series, scratch, report.get("cues"))
-        (scratch / "report.json").write_text(json.dumps(report, indent=2, allow_nan=False) + "\n")
-        if args.pdf:
-            from outputs.pdf import write_pdf
-
-            write_pdf(report, {"t_s": series.t, **series.values}, scratch / "report.pdf")
-        # results of an earlier run that this run does not rewrite must not pass for this run's
-        for stale in RESULT_FILES:
-            if not (scratch / stale).exists():
-                (out / stale).unlink(missing_ok=True)
-        for item in scratch.iterdir():
-            item.replace(out / item.name)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    exercise_definition(args.exercise)  # a typo or an unwritable folder costs no minutes of
+    prepare(out)  # pose estimation: both are checked first
+    analysis = analyze_source(args.input, options, _progress_factory(args.quiet))
+    write_folder(
+        analysis,
+        out,
+        WriteOptions(pdf=args.pdf, annotated=args.annotated_video, input_path=str(args.input)),
+    )
     if args.history:
-        from outputs.history import record_session
+        from outputs.history import HistoryError, record_session
+        from outputs.report_json import report_dict
 
-        record_session(args.history, report)
-    return report
-
-
-def cue_at(cues: list[dict] | None) -> Callable[[float], str]:
-    """The cue to draw at time t: the latest one given in the last CUE_SHOWN_S seconds."""
-    times = [float(c["t_s"]) for c in cues or []]
-
-    def text(t: float) -> str:
-        shown = [i for i, ct in enumerate(times) if ct <= t < ct + CUE_SHOWN_S]
-        return str(cues[shown[-1]]["message"]) if shown else ""
-
-    return text
+        try:
+            record_session(args.history, report_dict(analysis.report))
+        except HistoryError as exc:
+            raise InputError(
+                f"The results were written to {out}, but the session was not added to the "
+                f"history: {exc}"
+            ) from exc
+    return analysis
 
 
-def _write_annotated(
-    input_path: str, kind: str, track, series, folder: Path, cues: list[dict] | None
-) -> None:
-    from pose.render import annotate_frame, write_annotated_video
-
-    if kind == "image":
-        import cv2
-
-        frame = cv2.imread(str(input_path))
-        cv2.imwrite(
-            str(folder / "annotated.png"),
-            annotate_frame(frame, track.landmarks[0], series.frame(0)),
-        )
-    else:
-        write_annotated_video(input_path, track, series, folder / "annotated.mp4", cue_at(cues))
+def _fail(message: str) -> int:
+    print(f"analyze.py: {message}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,28 +157,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("INPUT and --out are needed (or --list-exercises)")
     quiet_decoder_logs()  # bad input is said in one line of ours, not FFmpeg's
     try:
-        report = analyze(args)
-    except InputError as exc:
-        print(f"analyze.py: {exc}", file=sys.stderr)
-        return 2
+        analysis = analyze(args)
+    except (InputError, OutputError) as exc:
+        return _fail(str(exc))
+    except MemoryError:
+        return _fail("not enough memory for this input: try a shorter or smaller recording.")
     except KeyboardInterrupt:
         print("analyze.py: stopped; nothing was written.", file=sys.stderr)
         return 130
-    print(
-        f"{report['frames']} frames, person found in {report['pose_detected_fraction']:.0%}; results in {args.out}"
-    )
-    for w in report["warnings"]:
-        print(f"warning: {w}")
-    if report.get("exercise"):
-        for side in ("left", "right"):
-            data = report["sides"][side]
-            if data.get("measured"):
-                peak = data.get("peak_hip_extension_deg")
-                peak_text = "–" if peak is None else f"{peak:+.1f}°"
-                print(f"{side}: {data.get('verdict')}, peak hip extension {peak_text}")
+    for line in command_line_summary(analysis.report):
+        print(line)
+    print(f"results in {args.out}")
     return 0
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
+    np.seterr(all="ignore")  # NaN is "not measured" here, not a floating-point accident
     sys.exit(main())

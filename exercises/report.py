@@ -11,10 +11,10 @@ from typing import Protocol
 
 from exercises.catalog import get_exercise
 from exercises.definition import ExerciseDefinition
+from exercises.result import ExerciseResult
 from exercises.session import ExerciseSession
-from exercises.summary import DISCLAIMER
 
-__all__ = ["DISCLAIMER", "run_exercise", "run_frames"]
+__all__ = ["run_exercise", "run_frames"]
 
 
 class FrameSource(Protocol):
@@ -42,8 +42,8 @@ def run_exercise(
     side: str = "auto",
     view: Mapping[str, object] | None = None,
     definitions: Mapping[str, ExerciseDefinition] | None = None,
-) -> dict[str, object]:
-    """The report fields of ../shared/DESIGN.md for `series` (a `pose.angles.AngleSeries`).
+) -> ExerciseResult:
+    """The exercise judged over `series` (a `pose.angles.AngleSeries`), as a typed result.
 
     Args:
         series: the angle series (zero-phase filtered for recordings, as DESIGN.md asks).
@@ -53,4 +53,4 @@ def run_exercise(
         definitions: `exercises.catalog.load_exercises(...)`; None reads the shipped definitions.
     """
     definition = get_exercise(exercise_id, definitions)
-    return run_frames(series.frames(), definition, side=side, view=view).report()
+    return run_frames(series.frames(), definition, side=side, view=view).result()

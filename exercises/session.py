@@ -25,7 +25,8 @@ from exercises.definition import (
     read_value,
 )
 from exercises.phases import PhaseTracker
-from exercises.summary import build_report
+from exercises.result import ExerciseResult
+from exercises.summary import build_result
 from exercises.timing import EPS_S, HoldTracker, Persistence, Rep, RepCounter
 from exercises.verdict import steady_columns, steady_refs
 
@@ -127,7 +128,7 @@ class ExerciseSession:
             is inconclusive. The live page may set `session.view` whenever it re-checks the view.
 
     `update(frame)` takes the mapping of `AngleSeries.frame(i)` (keys in ../shared/DESIGN.md) and
-    returns `Feedback`; `report()` returns the report fields of ../shared/DESIGN.md.
+    returns `Feedback`; `result()` returns the typed `ExerciseResult` so far.
     Frames must come in time order; a frame not later than the previous one is ignored.
     """
 
@@ -549,6 +550,6 @@ class ExerciseSession:
             return None
         return self._unseen_frames[side] / self._person_frames
 
-    def report(self) -> dict[str, object]:
-        """The report fields of ../shared/DESIGN.md for everything fed so far."""
-        return build_report(self)
+    def result(self) -> ExerciseResult:
+        """The typed result of everything fed so far (report.json's exercise fields)."""
+        return build_result(self)

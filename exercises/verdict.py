@@ -14,21 +14,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from exercises.definition import OPS, ExerciseDefinition, Finding, read_value
+from exercises.definition import OPS, ExerciseDefinition, read_value
+from exercises.definition import Finding as FindingRule
+from exercises.result import (
+    COMPLETED,
+    INCOMPLETE,
+    INCONCLUSIVE,
+    NORMAL,
+    TIGHT,
+    Finding,
+    VerdictValues,
+    Window,
+)
 from exercises.timing import EPS_S, Rep
-
-NORMAL, TIGHT, INCONCLUSIVE = "normal", "tight", "inconclusive"
-COMPLETED, INCOMPLETE = "completed", "incomplete"
 
 
 @dataclass
 class SideVerdict:
-    """A side's verdict, what was found, why it could not be judged, and the values it rests on."""
+    """A side's verdict while it is being worked out (the engine's scratch, not a result record)."""
 
     verdict: str
-    findings: list[dict[str, object]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
-    values: dict[str, object] | None = None
+    values: VerdictValues | None = None
     result_deg: float | None = None
 
 
@@ -109,15 +117,16 @@ def steady_columns(window: np.ndarray, steady_deg: float) -> bool:
     return True
 
 
-def finding_dict(finding: Finding, value: float) -> dict[str, object]:
-    return {
-        "id": finding.id,
-        "name": finding.name,
-        "angle": finding.condition.ref,
-        "value_deg": _round(value),
-        "op": finding.condition.op,
-        "threshold_deg": finding.condition.threshold,
-    }
+def finding_record(finding: FindingRule, value: float) -> Finding:
+    return Finding(
+        id=finding.id,
+        name=finding.name,
+        angle=finding.condition.ref,
+        value=_round(value),
+        op=finding.condition.op,
+        threshold=finding.condition.threshold,
+        source=finding.condition.source,
+    )
 
 
 def view_reasons(view: Mapping[str, object] | None) -> list[str]:
@@ -174,22 +183,22 @@ def self_test_verdict(
     a, b = window
     window_frames = frames[a : b + 1]
     medians: dict[str, float] = {}
-    findings: list[dict[str, object]] = []
+    findings: list[Finding] = []
     unmeasured: list[str] = []
     for finding in d.verdict.findings:
         ref = finding.condition.ref
         medians[ref] = settled_median(window_frames, ref, side)
         if finding_positive(finding, medians[ref]):
-            findings.append(finding_dict(finding, medians[ref]))
+            findings.append(finding_record(finding, medians[ref]))
         elif not math.isfinite(medians[ref]):
             unmeasured.append(ref)
     target_ref = d.target.ref
     if target_ref not in medians:
         medians[target_ref] = settled_median(window_frames, target_ref, side)
-    values = {
-        "window": {"start_s": _round(t[a], 2), "end_s": _round(t[b], 2)},
-        **{ref.split(".")[-1]: _round(v) for ref, v in medians.items()},
-    }
+    values = VerdictValues(
+        window=Window(_round(t[a], 2), _round(t[b], 2)),
+        angles={ref.split(".")[-1]: _round(v) for ref, v in medians.items()},
+    )
     if unmeasured and not findings:  # "normal" needs every finding checked
         reasons.append(f"not measured in the settled stretch: {', '.join(unmeasured)}")
     if reasons:  # keep no number that looks like a result
@@ -205,7 +214,7 @@ def settled_median(frames: Sequence[Mapping[str, object]], ref: str, side: str) 
     return float(np.median(finite)) if finite.size and 2 * finite.size >= values.size else math.nan
 
 
-def finding_positive(finding: Finding, value: float) -> bool:
+def finding_positive(finding: FindingRule, value: float) -> bool:
     """Whether a side's settled value meets a finding's condition (NaN never does)."""
     return math.isfinite(value) and OPS[finding.condition.op](value, finding.condition.threshold)
 
@@ -226,16 +235,21 @@ def rep_test_verdict(
     min_reps = int(d.verdict.min_reps.value)
     clean = [r for r in reps if r.clean]
     compensated = [r for r in reps if not r.clean]
-    findings: list[dict[str, object]] = []
+    findings: list[Finding] = []
     for fid, name in fault_names.items():
         n = sum(1 for r in compensated if fid in r.faults)
         if n:
             findings.append(
-                {
-                    "id": f"compensation:{fid}",
-                    "name": f"compensation: {name} in {n} of {len(reps)} reps",
-                    "reps": n,
-                }
+                Finding(
+                    id=f"compensation:{fid}",
+                    name=f"compensation: {name} in {n} of {len(reps)} reps",
+                    angle=None,
+                    value=None,
+                    op=None,
+                    threshold=None,
+                    unit="count",
+                    reps=n,
+                )
             )
     if len(clean) < min_reps:
         reasons.append(
@@ -248,9 +262,9 @@ def rep_test_verdict(
     result = float(np.median(peaks))
     for finding in d.verdict.findings:
         if finding_positive(finding, result):
-            findings.insert(0, finding_dict(finding, result))
-    limited = any(not str(f["id"]).startswith("compensation:") for f in findings)
-    values = {"median_rep_peak_deg": _round(result), "clean_reps": len(clean)}
+            findings.insert(0, finding_record(finding, result))
+    limited = any(not f.compensation for f in findings)
+    values = VerdictValues(median_rep_peak_deg=_round(result), clean_reps=len(clean))
     return SideVerdict(TIGHT if limited else NORMAL, findings, [], values, _round(result))
 
 
@@ -260,5 +274,5 @@ def stretch_verdict(d: ExerciseDefinition, measured: bool, holds_completed: int)
     if not measured:
         return SideVerdict(INCONCLUSIVE)
     sets = int(d.target.sets.value) if d.target.sets is not None else 1
-    values = {"holds_completed": holds_completed, "sets": sets}
+    values = VerdictValues(holds_completed=holds_completed, sets=sets)
     return SideVerdict(COMPLETED if holds_completed >= sets else INCOMPLETE, values=values)

@@ -1,13 +1,12 @@
-"""A PDF of an exercise report for the person or their therapist to read later.
+"""The PDF a person or their therapist files: verdicts with their numbers, the plot of the angle the
+exercise is judged on, what a side view cannot assess, cues, and every threshold with its source.
 
-The report dict (DESIGN.md's report.json) is the only input besides the angle series for the
-plot, so a PDF can be made again from a saved report.json and angles.csv.
+Reads a `Report` (and, for the plot, its angle series); all words come from `outputs.presenter`.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import matplotlib
@@ -18,52 +17,61 @@ import numpy as np
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from analysis.records import Report
+from exercises.result import ExerciseResult
+from outputs import presenter as say
+from pose.angles import AngleSeries
+
 #: DejaVu Sans ships with matplotlib: it has °, − and ≥, which the PDF core fonts lack.
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 FONT_BOLD = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
+#: A heading needs this much page below it (mm), or it moves to the next page with its text.
+KEEP_WITH_NEXT_MM = 30
+SIDE_COLOURS = {"left": "tab:blue", "right": "tab:orange"}
 
 
-def _fmt(value: object, unit: str = "") -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.1f}{unit}"
-    return f"{value}{unit}"
+def plotted_angle(report: Report) -> str:
+    """The angle the exercise is judged on (hip extension when there is no exercise)."""
+    if report.exercise is None:
+        return "hip_extension_deg"
+    return (
+        report.exercise.thresholds.get("target", {})
+        .get("angle", "working.hip_extension_deg")
+        .partition(".")[2]
+        or "hip_extension_deg"
+    )  # type: ignore[union-attr]
 
 
-def sourced_values(node: object, path: str = "") -> Iterator[tuple[str, str, str]]:
-    """(name, value, source) for every number in `thresholds` that carries its source."""
-    if isinstance(node, Mapping):
-        if "source" in node and ("value" in node or "min" in node or "max" in node):
-            value = node.get("value", "")
-            if "op" in node:
-                value = f"{node['op']} {value}"
-            unit = node.get("unit", "")
-            name = path if "angle" not in node else f"{path} ({node['angle']})"
-            yield name, f"{value} {unit}".strip(), str(node["source"])
-            return
-        for key, child in node.items():
-            yield from sourced_values(child, f"{path}.{key}" if path else str(key))
-    elif isinstance(node, list):
-        for i, child in enumerate(node):
-            yield from sourced_values(child, f"{path}[{i}]")
+def _target_band(result: ExerciseResult | None) -> tuple[float | None, float | None]:
+    if result is None:
+        return None, None
+    lo, hi = result.threshold("target.min"), result.threshold("target.max")
+    return (lo.value if lo else None), (hi.value if hi else None)
 
 
-def angle_plot_png(angles: Mapping[str, np.ndarray], title: str) -> bytes:
-    """Hip extension of both legs and trunk incline over time, as a PNG."""
-    fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=150)
-    t = angles["t_s"]
-    for name, label in (
-        ("left_hip_extension_deg", "left hip extension"),
-        ("right_hip_extension_deg", "right hip extension"),
-        ("trunk_incline_deg", "trunk incline"),
-    ):
-        if name in angles and np.any(np.isfinite(angles[name])):
-            ax.plot(t, angles[name], label=label, lw=1.2)
+def angle_plot_png(report: Report, series: AngleSeries) -> bytes:
+    """The decisive angle of both legs over time, the target range shaded, as a PNG."""
+    name = plotted_angle(report)
+    fig, ax = plt.subplots(figsize=(7.5, 2.6), dpi=150)
+    sides = report.exercise.measured_sides if report.exercise else ("left", "right")
+    for side in sides or ("left", "right"):
+        column = series.values.get(f"{side}_{name}")
+        if column is not None and np.any(np.isfinite(column)):
+            ax.plot(series.t, column, label=f"{side} leg", lw=1.2, color=SIDE_COLOURS[side])
+    lo, hi = _target_band(report.exercise)
+    if lo is not None or hi is not None:
+        bottom, top = ax.get_ylim()
+        ax.axhspan(
+            lo if lo is not None else min(bottom, hi - 20),  # type: ignore[operator]
+            hi if hi is not None else max(top, lo + 20),  # type: ignore[operator]
+            color="tab:green",
+            alpha=0.12,
+            label="target range",
+        )
     ax.axhline(0, color="0.6", lw=0.6)
     ax.set_xlabel("seconds")
     ax.set_ylabel("degrees")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(f"{say.angle_words(name).capitalize()} over time", fontsize=9)
     ax.legend(fontsize=7, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -74,103 +82,107 @@ def angle_plot_png(angles: Mapping[str, np.ndarray], title: str) -> bytes:
 
 
 class _Doc(FPDF):
-    def __init__(self) -> None:
+    def __init__(self, footer_text: str) -> None:
         super().__init__(format="A4")
+        self.footer_text = footer_text
         self.add_font("DejaVu", "", str(FONT))
         self.add_font("DejaVu", "B", str(FONT_BOLD))
         self.set_auto_page_break(True, margin=15)
         self.add_page()
         self.set_font("DejaVu", size=10)
 
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", size=7)
+        self.cell(0, 5, f"{self.footer_text} · page {self.page_no()}", align="C")
+
     def heading(self, text: str, size: int = 13) -> None:
+        """A heading that never stands alone at the foot of a page."""
+        if self.get_y() > self.h - self.b_margin - KEEP_WITH_NEXT_MM:
+            self.add_page()
+        self.ln(1)
         self.set_font("DejaVu", "B", size)
         self.cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("DejaVu", size=10)
 
-    def para(self, text: str, size: int = 10) -> None:
-        self.set_font("DejaVu", size=size)
+    def para(self, text: str, size: int = 10, bold: bool = False) -> None:
+        self.set_font("DejaVu", "B" if bold else "", size=size)
         self.multi_cell(0, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("DejaVu", size=10)
 
 
-def write_pdf(report: Mapping, angles: Mapping[str, np.ndarray] | None, path: str | Path) -> None:
-    """Write the report as a PDF (title, verdicts per side, plot, thresholds with sources)."""
-    doc = _Doc()
-    name = report.get("exercise_name") or report.get("exercise") or "Angle report"
-    doc.heading(f"Hip-flexor form report: {name}", 15)
-    doc.para(
-        f"Source: {report.get('source', '–')}   Frames: {report.get('frames', '–')}   "
-        f"Duration: {_fmt(report.get('duration_s'), ' s')}   "
-        f"Person found: {_fmt(100 * report['pose_detected_fraction'] if report.get('pose_detected_fraction') is not None else None, ' %')}"
-    )
-    if report.get("measured_leg"):
-        doc.para(
-            f"Measured leg: {report['measured_leg']}. Tested side: {report.get('tested_side', '–')}."
-        )
+def _side_block(doc: _Doc, result: ExerciseResult, side: str) -> None:
+    s = result.sides[side]
+    doc.para(say.verdict_title(side, s.verdict), 11, bold=True)
+    for line in say.decisive_values(s, result):
+        doc.para(f"  {line}", 9)
+    for f in s.findings:
+        doc.para(f"  Found: {say.finding_sentence(f, side)}", 9)
+    for r in s.reasons:
+        doc.para(f"  Why: {r}", 9)
+    details = say.side_details(s)
+    if s.peak_hip_extension_deg is not None:
+        details.insert(0, f"peak hip extension {say.degrees(s.peak_hip_extension_deg)}")
+    if details:
+        doc.para("  " + "; ".join(details), 9)
+    for fault in s.faults:
+        doc.para(f"  Fault: {say.fault_line(fault)}", 9)
+    doc.ln(1)
+
+
+def write_pdf(report: Report, series: AngleSeries | None, path: str | Path) -> None:
+    """Write the report as a PDF."""
+    doc = _Doc(f"{say.report_title(report)} · {say.when(report.recorded_at)}")
+    doc.heading(f"Hip-flexor form report: {say.report_title(report)}", 15)
+    doc.para(say.session_line(report), 9)
+    doc.para(say.view_line(report.view), 9)
+    result = report.exercise
+    if result is not None:
+        doc.para(f"Measured leg: {result.measured_leg}. {say.both_sides_line(result)}", 9)
     doc.ln(2)
     doc.set_fill_color(255, 244, 214)
-    doc.multi_cell(
-        0, 5, str(report.get("disclaimer", "")), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-    )
-    doc.ln(3)
+    doc.multi_cell(0, 5, say.DISCLAIMER, fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    doc.heading("Per side")
-    rows = [("", "left", "right")]
-    sides = report.get("sides", {})
+    if result is not None:
+        doc.heading("Result per leg")
+        for side in ("left", "right"):
+            _side_block(doc, result, side)
+        line = say.asymmetry_line(result)
+        if line:
+            doc.para(line)
+        not_assessed = {n.id: n for s in result.sides.values() for n in s.not_assessed}
+        if not_assessed:
+            doc.heading("Not assessed from a side view")
+            for n in not_assessed.values():
+                doc.para(f"{n.name[0].upper()}{n.name[1:]}: {n.why}", 9)
+    if report.warnings:
+        doc.heading("Warnings")
+        for w in report.warnings:
+            doc.para(w, 9)
 
-    def both(key: str, unit: str = "") -> tuple[str, str]:
-        return tuple(_fmt((sides.get(s) or {}).get(key), unit) for s in ("left", "right"))  # type: ignore[return-value]
+    if series is not None and len(series) > 1:
+        doc.heading("Angle over time")
+        doc.image(io.BytesIO(angle_plot_png(report, series)), w=180)
 
-    rows.append(("verdict", *both("verdict")))
-    rows.append(("peak hip extension", *both("peak_hip_extension_deg", "°")))
-    rows.append(("time in target", *both("time_in_target_s", " s")))
-    rows.append(
-        ("holds", *(str(len((sides.get(s) or {}).get("holds") or [])) for s in ("left", "right")))
-    )
-    rows.append(("reps", *both("reps")))
-    for label, key in (("findings", "findings"), ("faults (s)", "faults"), ("why", "reasons")):
-        cells = []
-        for s in ("left", "right"):
-            value = (sides.get(s) or {}).get(key)
-            if isinstance(value, Mapping):
-                value = ", ".join(f"{k} {v:.1f}" for k, v in value.items())
-            elif isinstance(value, list):
-                value = "; ".join(str(v) for v in value)
-            cells.append(value or "–")
-        rows.append((label, *cells))
-    with doc.table(col_widths=(40, 75, 75), text_align="LEFT", line_height=5) as table:
-        for r in rows:
+    doc.heading("Angles over the whole recording")
+    with doc.table(col_widths=(30, 55, 30, 30, 30), text_align="LEFT", line_height=5) as table:
+        for r in [("leg", "angle", "lowest", "median", "highest"), *say.angle_rows(report)]:
             row = table.row()
             for cell in r:
-                row.cell(str(cell))
-    doc.ln(2)
-    if report.get("asymmetry_deg") is not None:
-        doc.para(f"Left–right difference: {report['asymmetry_deg']:.1f}°")
-    for w in report.get("warnings", []) or []:
-        doc.para(f"Warning: {w}", 9)
+                row.cell(cell)
 
-    if angles is not None and len(angles.get("t_s", [])) > 1:
-        doc.ln(2)
-        doc.image(
-            io.BytesIO(angle_plot_png(angles, "Angles over time (zero-phase filtered)")), w=180
-        )
-
-    cues = report.get("cues") or []
-    if cues:
+    if result is not None and result.cues:
         doc.heading("Cues given")
-        for cue in cues[:20]:
-            doc.para(
-                f"{cue.get('t_s', 0):6.1f} s  {cue.get('side') or ''}  {cue.get('message', '')}", 9
-            )
-        if len(cues) > 20:
-            doc.para(f"… and {len(cues) - 20} more (see report.json)", 9)
+        for cue in result.cues[:20]:
+            doc.para(say.cue_line(cue), 9)
+        if len(result.cues) > 20:
+            doc.para(f"… and {len(result.cues) - 20} more (listed in report.json)", 9)
 
-    thresholds = list(sourced_values(report.get("thresholds", {})))
-    if thresholds:
-        doc.heading("Thresholds used and their sources")
-        with doc.table(col_widths=(60, 25, 105), text_align="LEFT", line_height=4) as table:
+    if result is not None and result.thresholds_used:
+        doc.heading("Values used and their sources")
+        with doc.table(col_widths=(70, 25, 95), text_align="LEFT", line_height=4) as table:
             doc.set_font("DejaVu", size=7)
-            for r in [("setting", "value", "source"), *thresholds]:
+            for r in [("what it decides", "value", "source"), *say.threshold_rows(result)]:
                 row = table.row()
                 for cell in r:
                     row.cell(cell)

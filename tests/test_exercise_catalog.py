@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from exercise_tracks import thomas_script
+from reports import run_exercise_json
 
 from exercises.catalog import (
     DEFINITIONS_DIR,
@@ -18,7 +19,6 @@ from exercises.catalog import (
     list_exercises,
     load_exercises,
 )
-from exercises.report import run_exercise
 
 REQUIRED = {
     "thomas_test",
@@ -172,14 +172,14 @@ def test_a_single_definition_file_loads_with_its_common_file():
 def test_a_threshold_changed_in_the_data_file_changes_the_verdict(tmp_path):
     """Therapist's edit: the rectus femoris cut-off from 67° to 45°, and the thigh's from 0° to 12°."""
     series = thomas_script([("left", 10.0, 50.0)]).series()
-    before = run_exercise(series, "thomas_test")["sides"]["left"]
+    before = run_exercise_json(series, "thomas_test")["sides"]["left"]
     assert before["verdict"] == "tight"
     assert {f["id"] for f in before["findings"]} == {"one_joint_hip_flexors", "rectus_femoris"}
 
     folder = _copy_definitions(tmp_path)
     _edit(folder / "thomas_test.toml", "threshold = 67.0", "threshold = 45.0")
     edited = load_exercises(folder)
-    after = run_exercise(series, "thomas_test", definitions=edited)
+    after = run_exercise_json(series, "thomas_test", definitions=edited)
     assert {f["id"] for f in after["sides"]["left"]["findings"]} == {"one_joint_hip_flexors"}
     assert after["thresholds"]["verdict"]["findings"]["rectus_femoris"]["value"] == 45.0
 
@@ -188,7 +188,7 @@ def test_a_threshold_changed_in_the_data_file_changes_the_verdict(tmp_path):
         'op = ">"\nthreshold = 0.0',
         'op = ">"\nthreshold = 12.0',
     )
-    relaxed = run_exercise(series, "thomas_test", definitions=load_exercises(folder))
+    relaxed = run_exercise_json(series, "thomas_test", definitions=load_exercises(folder))
     assert relaxed["sides"]["left"]["verdict"] == "normal"
     assert relaxed["sides"]["left"]["findings"] == []
 
@@ -198,7 +198,8 @@ def test_a_hold_time_changed_in_the_data_file_changes_completion(tmp_path):
 
     series = stretch_script("half_kneeling_stretch", hold_s=21.0).series()
     assert (
-        run_exercise(series, "half_kneeling_stretch")["sides"]["right"]["verdict"] == "incomplete"
+        run_exercise_json(series, "half_kneeling_stretch")["sides"]["right"]["verdict"]
+        == "incomplete"
     )
     folder = _copy_definitions(tmp_path)
     _edit(
@@ -206,7 +207,7 @@ def test_a_hold_time_changed_in_the_data_file_changes_completion(tmp_path):
         'hold_s = { value = 30.0, source = "acsm2021" }',
         'hold_s = { value = 20.0, source = "acsm2021" }',
     )
-    report = run_exercise(series, "half_kneeling_stretch", definitions=load_exercises(folder))
+    report = run_exercise_json(series, "half_kneeling_stretch", definitions=load_exercises(folder))
     assert report["sides"]["right"]["verdict"] == "completed"
     assert report["sides"]["right"]["holds_completed"] == 2
     assert report["thresholds"]["target"]["hold_s"]["value"] == 20.0

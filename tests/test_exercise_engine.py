@@ -23,9 +23,10 @@ from exercise_tracks import (
     thomas_script,
     times,
 )
+from reports import run_exercise_json, session_json
 
 from exercises.catalog import load_exercises
-from exercises.report import run_exercise, run_frames
+from exercises.report import run_frames
 from exercises.session import ExerciseSession
 
 DEFS = load_exercises()
@@ -53,7 +54,7 @@ def _ids(findings: list[dict]) -> set[str]:
 @pytest.mark.parametrize("exercise", STRETCHES)
 def test_stretch_done_right_is_measured_exactly(exercise, side):
     script = stretch_script(exercise, sides=(side,), hold_s=31.0)
-    report = run_exercise(script.series(), exercise)
+    report = run_exercise_json(script.series(), exercise)
     _no_nan(report)
     st, worked = STANCES[exercise], report["sides"][side]
     assert report["tested_side"] == side
@@ -91,7 +92,7 @@ def test_stretch_both_sides_in_one_recording(exercise):
     series = script.series()
     session = ExerciseSession(DEFS[exercise])
     feedback = [session.update(f) for f in series.frames()]
-    report = session.report()
+    report = session_json(session)
     assert report["tested_side"] == "both"
     for side in SIDES:
         assert report["sides"][side]["verdict"] == "completed"
@@ -119,7 +120,7 @@ def test_stretch_both_sides_in_one_recording(exercise):
 def test_each_stretch_fault_is_timed_cued_and_stops_the_hold(exercise, fault):
     side = "right"
     script = stretch_script(exercise, sides=(side,), hold_s=31.0, fault=(fault, 8.0, 3.0))
-    report = run_exercise(script.series(), exercise)
+    report = run_exercise_json(script.series(), exercise)
     worked = report["sides"][side]
     assert set(worked["faults"]) == {fault}
     assert worked["faults"][fault] == pytest.approx(3.0, abs=0.1)
@@ -137,14 +138,16 @@ def test_each_stretch_fault_is_timed_cued_and_stops_the_hold(exercise, fault):
     # range gained by compensating (leaning back opens the hip) is not a peak
     assert worked["peak_hip_extension_deg"] == pytest.approx(STANCES[exercise].work_hip_in, abs=1.0)
     assert worked["summary"].startswith("incomplete: 1 of 2 holds of 30 s")
-    assert f"faults: {fault} 3." in worked["summary"]
+    name = next(r.name for r in DEFS[exercise].faults if r.id == fault)
+    assert f"faults: {name} 3." in worked["summary"]
+    assert fault not in worked["summary"]  # the fault's words, never its code name
 
 
 @pytest.mark.parametrize("exercise", STRETCHES)
 def test_a_fault_shorter_than_half_a_second_does_not_count(exercise):
     fault = DEFS[exercise].faults[0].id
     script = stretch_script(exercise, hold_s=31.0, fault=(fault, 8.0, 0.3))
-    report = run_exercise(script.series(), exercise)
+    report = run_exercise_json(script.series(), exercise)
     worked = report["sides"]["right"]
     assert worked["faults"] == {}
     assert not [c for c in report["cues"] if c["kind"] == "fault"]
@@ -157,7 +160,7 @@ def test_falling_short_is_a_cue_not_a_fault():
         1.0, left_hip=-90, left_knee=90, right_hip=-5, right_knee=90
     )
     script.move(0.5, right_hip=6.0).wait(20.0)  # 6°: short of the 10° target
-    report = run_exercise(script.series(), "half_kneeling_stretch")
+    report = run_exercise_json(script.series(), "half_kneeling_stretch")
     worked = report["sides"]["right"]
     assert worked["faults"] == {} and worked["holds"] == [] and worked["time_in_target_s"] == 0.0
     assert worked["peak_hip_extension_deg"] == pytest.approx(6.0, abs=1.0)
@@ -173,7 +176,7 @@ def test_falling_short_is_a_cue_not_a_fault():
 def test_a_leg_never_seen_gives_no_numbers(exercise):
     script = stretch_script(exercise, sides=("right",), hold_s=31.0)
     script.keys["right_vis"] = [(0.0, 0.3), (script.t, 0.3)]
-    report = run_exercise(script.series(), exercise)
+    report = run_exercise_json(script.series(), exercise)
     _no_nan(report)
     for side in SIDES:
         s = report["sides"][side]
@@ -196,7 +199,7 @@ def test_a_leg_lost_mid_hold_breaks_the_hold_and_says_so():
         (start + 3.01, 0.95),
         (script.t, 0.95),
     ]
-    report = run_exercise(script.series(), "half_kneeling_stretch")
+    report = run_exercise_json(script.series(), "half_kneeling_stretch")
     worked = report["sides"]["right"]
     assert worked["holds"][0]["end_s"] == pytest.approx(start, abs=HOLD_TOL_S)
     assert worked["time_in_target_s"] < 62.0 - 2.5
@@ -208,7 +211,7 @@ def test_a_leg_lost_mid_hold_breaks_the_hold_and_says_so():
 @pytest.mark.parametrize(("side", "measured"), [("right", True), ("left", False)])
 def test_a_fixed_side_measures_only_that_leg(side, measured):
     series = stretch_script("half_kneeling_stretch", sides=("right",), hold_s=31.0).series()
-    report = run_exercise(series, "half_kneeling_stretch", side=side)
+    report = run_exercise_json(series, "half_kneeling_stretch", side=side)
     assert report["side_mode"] == side and report["tested_side"] == side
     assert report["sides"][side]["measured"] is measured
     assert report["sides"][other(side)]["measured"] is False
@@ -236,7 +239,7 @@ def test_unknown_side_choice_is_an_error():
     ],
 )
 def test_thomas_verdicts(side, thigh, knee, verdict, findings):
-    report = run_exercise(thomas_script([(side, thigh, knee)]).series(), "thomas_test")
+    report = run_exercise_json(thomas_script([(side, thigh, knee)]).series(), "thomas_test")
     _no_nan(report)
     s = report["sides"][side]
     assert s["verdict"] == verdict
@@ -250,7 +253,7 @@ def test_thomas_verdicts(side, thigh, knee, verdict, findings):
 
 
 def test_thomas_both_sides_and_asymmetry():
-    report = run_exercise(
+    report = run_exercise_json(
         thomas_script([("right", -5.0, 80.0), ("left", 10.0, 50.0)]).series(), "thomas_test"
     )
     assert report["sides"]["right"]["verdict"] == "normal"
@@ -266,7 +269,7 @@ def test_thomas_both_sides_and_asymmetry():
 )
 def test_thomas_without_pelvic_control_is_inconclusive(fault, reason):
     script = thomas_script([("right", 8.0, 80.0)], fault=(fault, 1.0, 4.0))
-    report = run_exercise(script.series(), "thomas_test")
+    report = run_exercise_json(script.series(), "thomas_test")
     s = report["sides"]["right"]
     assert s["verdict"] == "inconclusive" and s["findings"] == []
     assert s["verdict_values"] is None and s["result_deg"] is None
@@ -276,7 +279,7 @@ def test_thomas_without_pelvic_control_is_inconclusive(fault, reason):
 
 
 def test_thomas_too_short_is_inconclusive():
-    report = run_exercise(
+    report = run_exercise_json(
         thomas_script([("left", -5.0, 80.0)], settle_s=2.0).series(), "thomas_test"
     )
     s = report["sides"]["left"]
@@ -288,7 +291,9 @@ def test_thomas_too_short_is_inconclusive():
 
 def test_thomas_with_the_camera_not_side_on_is_inconclusive():
     view = {"side_on": False, "off_axis_deg": 70.0, "near_side": None, "posture": "lying"}
-    report = run_exercise(thomas_script([("right", -5.0, 80.0)]).series(), "thomas_test", view=view)
+    report = run_exercise_json(
+        thomas_script([("right", -5.0, 80.0)]).series(), "thomas_test", view=view
+    )
     s = report["sides"]["right"]
     assert s["verdict"] == "inconclusive" and s["verdict_values"] is None
     assert "not side-on" in s["reasons"][0]
@@ -304,7 +309,7 @@ def test_thomas_verdict_comes_from_the_settled_leg_not_the_worst_frame():
     series = script.series()
     spike = int(np.searchsorted(series.t, script.marks["settled_end"] - 1.0))
     series.values["right_thigh_to_horizontal_deg"][spike] = 25.0
-    report = run_exercise(series, "thomas_test")
+    report = run_exercise_json(series, "thomas_test")
     s = report["sides"]["right"]
     assert s["verdict"] == "normal"
     assert s["verdict_values"]["thigh_to_horizontal_deg"] == pytest.approx(-4.0, abs=1.0)
@@ -317,7 +322,7 @@ def test_thomas_verdict_comes_from_the_settled_leg_not_the_worst_frame():
 @pytest.mark.parametrize(("right_peak", "left_peak"), [(15.0, 8.5), (8.5, 18.0)])
 def test_standing_test_reps_peaks_and_verdicts(right_peak, left_peak):
     script = standing_test_script([("right", right_peak), ("left", left_peak)])
-    report = run_exercise(script.series(), "standing_hip_extension_test")
+    report = run_exercise_json(script.series(), "standing_hip_extension_test")
     _no_nan(report)
     for side, peak in (("right", right_peak), ("left", left_peak)):
         s = report["sides"][side]
@@ -337,7 +342,9 @@ def test_standing_test_reps_peaks_and_verdicts(right_peak, left_peak):
 @pytest.mark.parametrize("noise", [0.0, 1.0, 2.0])
 def test_standing_test_rep_count_is_exact_under_jitter(noise):
     script = standing_test_script([("right", 15.0)], reps=4)
-    report = run_exercise(script.series(noise_deg=noise, seed=3), "standing_hip_extension_test")
+    report = run_exercise_json(
+        script.series(noise_deg=noise, seed=3), "standing_hip_extension_test"
+    )
     assert report["sides"]["right"]["reps"] == 4
     assert report["sides"]["left"]["reps"] == 0
 
@@ -353,7 +360,7 @@ def test_standing_test_rep_count_is_exact_under_jitter(noise):
 )
 def test_standing_test_names_compensation(fault, faulty_reps, verdict):
     script = standing_test_script([("right", 15.0)], faulty_reps=faulty_reps, fault=fault)
-    report = run_exercise(script.series(), "standing_hip_extension_test")
+    report = run_exercise_json(script.series(), "standing_hip_extension_test")
     s = report["sides"]["right"]
     assert s["reps"] == 3
     assert s["verdict"] == verdict
@@ -369,7 +376,9 @@ def test_standing_test_names_compensation(fault, faulty_reps, verdict):
 
 def test_standing_test_not_side_on_is_inconclusive():
     script = standing_test_script([("right", 15.0)])
-    report = run_exercise(script.series(), "standing_hip_extension_test", view={"side_on": False})
+    report = run_exercise_json(
+        script.series(), "standing_hip_extension_test", view={"side_on": False}
+    )
     assert report["sides"]["right"]["verdict"] == "inconclusive"
     assert report["sides"]["right"]["reps"] == 3  # the reps were still seen and counted
 
@@ -415,14 +424,14 @@ CASES = [
 @pytest.mark.parametrize(("exercise", "make"), CASES, ids=[c[0] for c in CASES])
 def test_frame_by_frame_equals_the_batch_run(exercise, make):
     series = make().series()
-    batch = run_exercise(series, exercise)
+    batch = run_exercise_json(series, exercise)
     session = ExerciseSession(DEFS[exercise])
     last = {}
     for i in range(len(series)):
         fb = session.update(series.frame(i))  # as the live page: one mapping at a time
         if fb.side is not None:
             last[fb.side] = fb
-    assert session.report() == batch
+    assert session_json(session) == batch
     for side, fb in last.items():
         assert fb.reps == batch["sides"][side]["reps"]
 
@@ -432,13 +441,13 @@ def test_frame_by_frame_equals_the_batch_run(exercise, make):
 def test_dropped_live_frames_give_the_same_result(exercise, make, keep):
     """Live frames drop when the machine is busy: time comes from timestamps, so results hold."""
     series = make().series()
-    full = run_exercise(series, exercise)
+    full = run_exercise_json(series, exercise)
     n = len(series)
     if keep == "every_other":
         idx = np.arange(0, n, 2)
     else:
         idx = np.sort(np.random.default_rng(7).choice(n, size=int(0.7 * n), replace=False))
-    dropped = run_frames((series.frame(int(i)) for i in idx), DEFS[exercise]).report()
+    dropped = session_json(run_frames((series.frame(int(i)) for i in idx), DEFS[exercise]))
     for side in SIDES:
         a, b = full["sides"][side], dropped["sides"][side]
         assert (a["verdict"], a["reps"], _ids(a["findings"])) == (
@@ -482,7 +491,7 @@ def test_live_feedback_during_a_hold():
 
 
 def test_report_has_the_design_fields():
-    report = run_exercise(thomas_script([("right", -5.0, 80.0)]).series(), "thomas_test")
+    report = run_exercise_json(thomas_script([("right", -5.0, 80.0)]).series(), "thomas_test")
     for key in (
         "exercise",
         "disclaimer",
@@ -514,7 +523,8 @@ def test_report_has_the_design_fields():
         }
     assert report["exercise"] == "thomas_test"
     assert report["sides"]["right"]["summary"] == (
-        "normal: thigh to the table line -5.0°, knee flexion 80.0° (settled)"
+        "normal: thigh 5.0° below the table line, knee bent 80.0°, settled from 5.5 s to 8.5 s "
+        "(median of that stretch)"
     )
     assert report["sides"]["left"]["summary"].startswith(
         "inconclusive: the left side was not tested"
@@ -525,7 +535,7 @@ def test_report_has_the_design_fields():
 def test_frames_without_a_person_are_not_numbers():
     t = times(6.0)
     series = angle_series(t, "unknown", left_hip=math.nan, right_hip=math.nan, visibility=math.nan)
-    report = run_exercise(series, "half_kneeling_stretch")
+    report = run_exercise_json(series, "half_kneeling_stretch")
     _no_nan(report)
     assert report["tested_side"] is None
     assert [c["kind"] for c in report["cues"]] == ["view"]
@@ -540,7 +550,7 @@ def test_fault_acts_cover_every_fault_in_the_data():
 @pytest.mark.parametrize("exercise", STRETCHES)
 def test_a_stretch_seen_not_side_on_gives_no_angles(exercise):
     view = {"side_on": False, "off_axis_deg": 62.0}
-    report = run_exercise(stretch_script(exercise).series(), exercise, view=view)
+    report = run_exercise_json(stretch_script(exercise).series(), exercise, view=view)
     _no_nan(report)
     worked = report["sides"]["right"]
     assert worked["verdict"] == "inconclusive" and "not side-on" in worked["reasons"][0]
@@ -570,7 +580,7 @@ def test_single_glitch_frames_do_not_chop_a_hold(glitch):
     """A frame the pose model gets wrong now and then is no information, like a dropped frame:
     the hold goes on (a gap up to max_gap_s), and the hold time stays."""
     script = stretch_script("half_kneeling_stretch", hold_s=31.0)
-    clean = run_exercise(script.series(), "half_kneeling_stretch")["sides"]["right"]
+    clean = run_exercise_json(script.series(), "half_kneeling_stretch")["sides"]["right"]
     series = script.series()
     start, end = script.marks["right_hold1_start"], script.marks["right_hold1_end"]
     glitches = np.flatnonzero((series.t > start + 1.0) & (series.t < end - 1.0))[
@@ -583,7 +593,7 @@ def test_single_glitch_frames_do_not_chop_a_hold(glitch):
             for name in series.values:
                 series.values[name][i] = math.nan
             series.posture[i] = "unknown"
-    glitchy = run_exercise(series, "half_kneeling_stretch")["sides"]["right"]
+    glitchy = run_exercise_json(series, "half_kneeling_stretch")["sides"]["right"]
     assert len(glitches) > 10
     assert len(glitchy["holds"]) == len(clean["holds"]) == 2
     assert glitchy["time_in_target_s"] == pytest.approx(clean["time_in_target_s"], abs=0.1)
@@ -610,7 +620,7 @@ def test_thomas_feedback_shows_progress_to_a_settled_measure():
     ],
 )
 def test_a_measured_side_is_announced_with_what_comes_next(exercise, script):
-    report = run_exercise(script().series(), exercise)
+    report = run_exercise_json(script().series(), exercise)
     done = [c for c in report["cues"] if c["kind"] == "side_done"]
     phases = DEFS[exercise].phases
     assert [(c["side"], c["message"]) for c in done] == [
@@ -624,7 +634,7 @@ def test_thomas_normal_needs_every_finding_measured(thigh, verdict):
     """Knee flexion unknown (no ankle seen): a raised thigh is still tight; "normal" cannot be said."""
     series = thomas_script([("right", thigh, 80.0)]).series()
     series.values["right_knee_flexion_deg"][:] = math.nan
-    s = run_exercise(series, "thomas_test")["sides"]["right"]
+    s = run_exercise_json(series, "thomas_test")["sides"]["right"]
     assert s["verdict"] == verdict
     if verdict == "inconclusive":
         assert "working.knee_flexion_deg" in s["reasons"][-1] and s["verdict_values"] is None
@@ -656,7 +666,7 @@ def test_two_faults_at_once_are_cued_most_important_first_one_at_a_time():
         fb.cue.fault if fb.cue else None
         for fb in (session.update(f) for f in script.series().frames())
     ]
-    report = session.report()
+    report = session_json(session)
     faults = [(c["t_s"], c["fault"]) for c in report["cues"] if c["kind"] == "fault"]
     order = [r.id for r in DEFS["half_kneeling_stretch"].faults]
     assert order.index("lean_back") < order.index("front_knee_forward")
@@ -670,7 +680,7 @@ def test_two_faults_at_once_are_cued_most_important_first_one_at_a_time():
 @pytest.mark.parametrize("exercise", sorted(DEFS))
 def test_a_report_before_any_frame_is_all_unknown(exercise):
     """The live page may ask for the report before the camera gave a frame."""
-    report = ExerciseSession(DEFS[exercise]).report()
+    report = session_json(ExerciseSession(DEFS[exercise]))
     _no_nan(report)
     assert report["tested_side"] is None and report["cues"] == []
     for s in report["sides"].values():
@@ -684,7 +694,7 @@ def test_standing_test_counts_reps_whatever_the_stance_reads(bias):
     series = standing_test_script([("right", 15.0)]).series()
     for side in SIDES:
         series.values[f"{side}_hip_extension_deg"] += bias
-    s = run_exercise(series, "standing_hip_extension_test")["sides"]["right"]
+    s = run_exercise_json(series, "standing_hip_extension_test")["sides"]["right"]
     assert s["reps"] == 3
     assert s["rep_peaks_deg"] == pytest.approx([15.0 + bias] * 3, abs=1.0)
 
@@ -705,7 +715,7 @@ def test_thomas_measures_only_once_the_leg_has_settled(settle_after, verdict):
     session = ExerciseSession(DEFS["thomas_test"])
     for frame in script.series().frames():
         session.update(frame)
-    s = session.report()["sides"]["right"]
+    s = session_json(session)["sides"]["right"]
     assert s["verdict"] == verdict
     done = [c for c in session.cue_log if c.kind == "side_done"]
     if verdict == "normal":
@@ -721,7 +731,7 @@ def test_a_shallow_lunge_leaning_back_is_still_seen_in_position_and_told():
     script = Script(lying=False, posture="standing").wait(1.0)
     script.move(1.0, left_hip=-20.0, left_knee=30.0, right_hip=4.0)
     script.wait(2.0).move(1.0, trunk_incline=-16.0, left_hip=-4.0, right_hip=20.0).wait(6.0)
-    report = run_exercise(script.series(), "standing_lunge_stretch")
+    report = run_exercise_json(script.series(), "standing_lunge_stretch")
     right = report["sides"]["right"]
     assert right["measured"] is True
     assert set(right["faults"]) == {"lean_back"}

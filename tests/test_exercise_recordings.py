@@ -14,9 +14,10 @@ import json
 from pathlib import Path
 
 import pytest
+from reports import run_exercise_json, session_json
 
 from exercises.catalog import load_exercises
-from exercises.report import run_exercise, run_frames
+from exercises.report import run_frames
 from exercises.session import ExerciseSession
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -39,7 +40,7 @@ def _recorded(track, exercise: str, side: str = "auto") -> dict:
 
     series = compute_angles(track)
     view = check_view(track, series.posture).as_dict()
-    return run_exercise(smooth_recording(series), exercise, side=side, view=view)
+    return run_exercise_json(smooth_recording(series), exercise, side=side, view=view)
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +75,11 @@ def test_a_real_recording_frame_by_frame_equals_the_batch_run(walking):
     from pose.smoothing import smooth_recording
 
     series = smooth_recording(compute_angles(walking))
-    batch = run_exercise(series, "standing_hip_extension_test")
+    batch = run_exercise_json(series, "standing_hip_extension_test")
     session = ExerciseSession(DEFS["standing_hip_extension_test"])
     for i in range(len(series)):
         session.update(series.frame(i))
-    assert session.report() == batch
+    assert session_json(session) == batch
 
 
 def test_a_real_recording_through_the_live_filter_gives_the_same_verdicts(walking):
@@ -91,11 +92,13 @@ def test_a_real_recording_through_the_live_filter_gives_the_same_verdicts(walkin
     series = compute_angles(walking)
     batch = _recorded(walking, "standing_hip_extension_test")
     smoother = LiveSmoother()
-    live = run_frames(
-        (smoother.update(series.frame(i)) for i in range(len(series))),
-        DEFS["standing_hip_extension_test"],
-        view=batch["view"],
-    ).report()
+    live = session_json(
+        run_frames(
+            (smoother.update(series.frame(i)) for i in range(len(series))),
+            DEFS["standing_hip_extension_test"],
+            view=batch["view"],
+        )
+    )
     for side in ("left", "right"):
         a, b = batch["sides"][side], live["sides"][side]
         assert a["verdict"] == b["verdict"]

@@ -16,9 +16,9 @@ from exercise_tracks import (
     stretch_script,
     thomas_script,
 )
+from reports import run_exercise_json, session_json
 
 from exercises.catalog import load_exercises
-from exercises.report import run_exercise
 from exercises.session import ExerciseSession
 from pose.angles import compute_angles
 from pose.smoothing import LiveSmoother, smooth_recording
@@ -35,7 +35,7 @@ def recorded(script, exercise: str, side: str = "auto") -> dict:
     track = script.track()
     series = compute_angles(track)
     view = check_view(track, series.posture).as_dict()
-    return run_exercise(smooth_recording(series), exercise, side=side, view=view)
+    return run_exercise_json(smooth_recording(series), exercise, side=side, view=view)
 
 
 def live(script, exercise: str) -> dict:
@@ -45,7 +45,7 @@ def live(script, exercise: str) -> dict:
     session = ExerciseSession(DEFS[exercise])
     for i in range(len(series)):
         session.update(smoother.update(series.frame(i)))
-    return session.report()
+    return session_json(session)
 
 
 def _facing_for(side: str, near: bool) -> float:

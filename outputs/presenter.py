@@ -1,0 +1,390 @@
+"""The words a person reads, in one place: every front end (pages, live view, PDF, command line)
+turns result records into text here, so a finding, a verdict or a number reads the same everywhere.
+
+No code name (`hip_extension_deg`), Python repr or server path leaves this module; numbers carry
+their units; every verdict is shown with the number it was decided on. Dates are ISO 8601 in the
+computer's own time zone (2026-12-01 14:05).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from analysis.records import Report
+from exercises.result import (
+    BORDERLINE,
+    COMPLETED,
+    INCOMPLETE,
+    INCONCLUSIVE,
+    NORMAL,
+    NOT_TESTED,
+    TIGHT,
+    CueRecord,
+    ExerciseResult,
+    FaultTime,
+    Finding,
+    NotAssessed,
+    SideResult,
+    ThresholdUsed,
+)
+from pose.view import ViewCheck
+
+#: The safety notes (../shared/CLINICAL.md), one copy for every page and report.
+SAFETY_NOTES: tuple[str, ...] = (
+    "Stretch to a gentle pull, never pain.",
+    "Stop on sharp, shooting or radiating pain, numbness or tingling.",
+    "After a recent hip or back injury or surgery (a hip replacement brings movement limits of its "
+    "own), ask a clinician before you start.",
+    "Take care in pregnancy: ask a clinician first.",
+)
+NOT_A_DIAGNOSIS = "This app gives guidance on form and range of movement; it is not a diagnosis."
+DISCLAIMER = (
+    "This report gives guidance on form and range of movement; it is not a diagnosis. "
+    "Stretch to a gentle pull, never pain; stop on sharp, shooting or radiating pain, numbness or "
+    "tingling. After a recent hip or back injury or surgery, or in pregnancy, ask a clinician first."
+)
+SAFETY = " ".join((*SAFETY_NOTES, NOT_A_DIAGNOSIS))
+DASH = "–"
+
+ANGLE_WORDS: dict[str, str] = {
+    "hip_extension_deg": "hip extension",
+    "knee_flexion_deg": "knee flexion",
+    "thigh_to_horizontal_deg": "thigh to the table line",
+    "trunk_incline_deg": "trunk incline",
+    "trunk_to_horizontal_deg": "trunk to the table",
+    "visibility": "visibility",
+}
+ROLE_WORDS = {"working": "working leg", "other": "other leg"}
+VERDICT_WORDS: dict[str, str] = {
+    NORMAL: "normal",
+    TIGHT: "tight",
+    BORDERLINE: "borderline",
+    INCONCLUSIVE: "inconclusive",
+    NOT_TESTED: "not tested",
+    COMPLETED: "completed",
+    INCOMPLETE: "incomplete",
+}
+#: The range a finding's threshold leaves as normal, by the finding's comparison.
+NORMAL_RANGE = {">": "at or below", ">=": "below", "<": "at or above", "<=": "above"}
+OP_SIGNS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+UNIT_SIGNS = {"deg": "°", "s": " s", "count": "", "": ""}
+ENGINE_WORDS: dict[str, str] = {
+    "fault_min_s": "a fault counts after lasting",
+    "cue_repeat_s": "the same cue is not repeated within",
+    "cue_display_s": "a cue stays on screen for",
+    "praise_after_s": "praise after this long in range with good form",
+    "praise_repeat_s": "praise is not repeated within",
+    "range_cue_after_s": "short of the range this long earns a cue",
+    "rest_after_hold_s": "rest after a hold before the range cue",
+    "position_enter_s": "in position this long before measuring",
+    "position_leave_s": "out of position this long before it ends",
+    "switch_s": "the other leg working this long before switching sides",
+    "release_s": "time to release between sides",
+    "max_gap_s": "a gap in the video longer than this breaks a hold",
+    "min_listed_hold_s": "holds shorter than this are not listed",
+    "range_hysteresis_deg": "back inside the range by this much to resume a hold",
+    "min_visibility": "a leg counts as seen at visibility",
+    "view_cue_after_s": "out of view this long earns a cue",
+}
+KEY_WORDS: dict[str, str] = {
+    "target.hold_s": "hold time",
+    "target.sets": "holds per side",
+    "verdict.settle_s": "the leg must stay settled for",
+    "verdict.steady_deg": "the leg counts as settled while it moves less than",
+    "verdict.min_reps": "reps in good form needed for a verdict",
+    "reps.enter_deg": "a rep starts past",
+    "reps.exit_deg": "a rep ends back past",
+    "reps.swing_deg": "a rep swings at least",
+    "reps.per_side": "reps per side",
+    "side.margin": "the working leg is found by a difference of",
+}
+
+
+# ----- numbers and names ------------------------------------------------------------------------
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def degrees(value: float | None, signed: bool = True) -> str:
+    """+14.6° (signed: the sign means something, as for hip extension), 59.1°, or a dash."""
+    if not _finite(value):
+        return DASH
+    return f"{value:+.1f}°" if signed else f"{value:.1f}°"
+
+
+def seconds(value: float | None, digits: int = 1) -> str:
+    return DASH if not _finite(value) else f"{value:.{digits}f} s"
+
+
+def number(value: float | None, unit: str) -> str:
+    """A value with its unit: 10°, 30 s, 3, 0.5."""
+    if not _finite(value):
+        return DASH
+    text = f"{value:g}"
+    return f"{text}{UNIT_SIGNS.get(unit, unit)}"
+
+
+def percent(fraction: float | None) -> str:
+    return DASH if not _finite(fraction) else f"{fraction:.0%}"
+
+
+def when(moment: datetime) -> str:
+    """ISO 8601 date and time to the minute, in this computer's time zone."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def angle_words(name: str) -> str:
+    """A column or reference name in words: "working.knee_flexion_deg" -> "knee flexion of the
+    working leg"; "left_hip_extension_deg" -> "left hip extension"."""
+    role, dot, rest = name.partition(".")
+    if dot:
+        words = ANGLE_WORDS.get(rest, rest.replace("_deg", "").replace("_", " "))
+        if role == "difference":
+            return f"difference in {words} between the legs"
+        return f"{words} of the {ROLE_WORDS.get(role, role)}"
+    for side in ("left", "right"):
+        if name.startswith(f"{side}_"):
+            return f"{side} {angle_words(name[len(side) + 1 :])}"
+    return ANGLE_WORDS.get(name, name.replace("_deg", "").replace("_", " "))
+
+
+def leg(side: str | None) -> str:
+    return "both legs" if side == "both" else (DASH if side is None else f"{side} leg")
+
+
+def verdict_word(verdict: str) -> str:
+    return VERDICT_WORDS.get(verdict, verdict.replace("_", " "))
+
+
+def verdict_title(side: str, verdict: str) -> str:
+    """ "Left leg: tight"."""
+    return f"{side.title()} leg: {verdict_word(verdict)}"
+
+
+# ----- findings, values, faults -----------------------------------------------------------------
+
+
+def _measure(angle: str, value: float) -> str:
+    """A decisive measure in plain words, as a therapist would say it."""
+    name = angle.partition(".")[2] or angle
+    if name == "thigh_to_horizontal_deg":
+        if abs(value) < 0.05:
+            return "Thigh level with the table line"
+        where = "above" if value > 0 else "below"
+        return f"Thigh {abs(value):.1f}° {where} the table line"
+    if name == "knee_flexion_deg":
+        return f"Knee bent {value:.1f}°"
+    return f"{angle_words(name).capitalize()} {value:+.1f}°"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def finding_sentence(finding: Finding, side: str) -> str:
+    """ "Thigh 14.6° above the table line — normal is at or below 0°: short one-joint hip flexors
+    (iliopsoas, iliacus) in the left leg"."""
+    if finding.value is None or finding.angle is None or finding.op is None:
+        return f"{finding.name[0].upper()}{finding.name[1:]} ({side} leg)"
+    head = finding.name.split(":")[0].strip()
+    normal = f"{NORMAL_RANGE[finding.op]} {number(finding.threshold, finding.unit)}"
+    return (
+        f"{_measure(finding.angle, finding.value)} — normal is {normal}: {head} in the {side} leg"
+    )
+
+
+def fault_line(fault: FaultTime) -> str:
+    return f"{fault.name[0].upper()}{fault.name[1:]}: {seconds(fault.seconds)}"
+
+
+def not_assessed_line(item: NotAssessed) -> str:
+    return f"Not assessed: {item.name} — {item.why}"
+
+
+def decisive_values(side: SideResult, result: ExerciseResult) -> list[str]:
+    """The numbers the side's verdict was decided on, each with its unit."""
+    v = side.values
+    if v is None:
+        return []
+    out: list[str] = []
+    if v.angles:
+        out += [
+            _lower_first(_measure(name, value)) for name, value in v.angles.items() if _finite(value)
+        ]
+        if v.window is not None:
+            out.append(
+                f"settled from {seconds(v.window.start_s)} to {seconds(v.window.end_s)} "
+                "(median of that stretch)"
+            )
+    if v.median_rep_peak_deg is not None:
+        out.append(
+            f"median peak hip extension {degrees(v.median_rep_peak_deg)} over {v.clean_reps} reps "
+            "in good form"
+        )
+    if v.sets is not None:
+        hold = result.threshold("target.hold_s")
+        of = f" of {number(hold.value, 's')}" if hold is not None else ""
+        out.append(f"{v.holds_completed} of {v.sets} holds{of} completed")
+    return out
+
+
+def side_summary(side: SideResult, result: ExerciseResult) -> str:
+    """One plain line a therapist reads first: the verdict and the numbers it rests on."""
+    line = verdict_word(side.verdict)
+    if side.verdict in (INCONCLUSIVE, NOT_TESTED):
+        if side.reasons:
+            line += f": {side.reasons[0]}"
+    else:
+        values = decisive_values(side, result)
+        if result.kind == "stretch" and side.time_in_target_s is not None:
+            values.append(f"{side.time_in_target_s:.0f} s in the target range")
+            if side.peak_hip_extension_deg is not None:
+                values.append(f"peak hip extension {degrees(side.peak_hip_extension_deg)}")
+        if values:
+            line += ": " + ", ".join(values)
+    if side.faults:
+        line += "; faults: " + ", ".join(f"{f.name} {seconds(f.seconds)}" for f in side.faults)
+    findings = [f.name.split(":")[0].strip() for f in side.findings]
+    return f"{line}; found: {'; '.join(findings)}" if findings else line
+
+
+def side_details(side: SideResult) -> list[str]:
+    """Holds, reps and time in range, for the lines under a verdict."""
+    out = []
+    if side.time_in_target_s:
+        out.append(f"{side.time_in_target_s:.0f} s in the target range")
+    if side.holds:
+        out.append(
+            f"{len(side.holds)} hold{'s' if len(side.holds) != 1 else ''} "
+            f"({', '.join(seconds(h.duration_s, 0) for h in side.holds)})"
+        )
+    if side.reps is not None:
+        out.append(f"{side.reps} rep{'s' if side.reps != 1 else ''}")
+    return out
+
+
+def both_sides_line(result: ExerciseResult) -> str:
+    """Which legs were measured, said only as far as it is true."""
+    measured = result.measured_sides
+    if len(measured) == 2:
+        return "Both legs measured."
+    if measured:
+        return f"Only the {measured[0]} leg was measured."
+    return "Neither leg was measured."
+
+
+def asymmetry_line(result: ExerciseResult) -> str | None:
+    a = result.asymmetry
+    if a is None:
+        return None
+    line = (
+        f"Left–right difference in {angle_words(a.angle.partition('.')[2] or a.angle)}: "
+        f"{a.difference_deg:.1f}° (left {degrees(a.left_deg)}, right {degrees(a.right_deg)})"
+    )
+    if a.more_limited_side:
+        line += f"; the {a.more_limited_side} leg is more limited"
+    return line
+
+
+# ----- thresholds and their sources -------------------------------------------------------------
+
+
+def threshold_label(t: ThresholdUsed) -> str:
+    """What a threshold decides, in words."""
+    section, _, rest = t.key.partition(".")
+    if t.key in KEY_WORDS:
+        return KEY_WORDS[t.key]
+    if section == "engine":
+        return ENGINE_WORDS.get(rest, rest.replace("_", " "))
+    if section == "target":
+        return f"target: {angle_words(t.angle or '')}"
+    if section == "position":
+        return f"in position: {angle_words(t.angle or '')}"
+    if t.name:
+        head = t.name.split(":")[0].strip()
+        return f"{head} ({angle_words(t.angle or '')})" if t.angle else head
+    return rest.replace("_", " ")
+
+
+def threshold_value(t: ThresholdUsed) -> str:
+    sign = f"{OP_SIGNS[t.op]} " if t.op else ""
+    return f"{sign}{number(t.value, t.unit)}"
+
+
+def threshold_rows(result: ExerciseResult) -> list[tuple[str, str, str]]:
+    """(what it decides, value with unit, source written out) for every value used."""
+    return [(threshold_label(t), threshold_value(t), t.source) for t in result.thresholds_used]
+
+
+def references(result: ExerciseResult) -> list[str]:
+    """The distinct sources the result's values rest on, in order of first use."""
+    seen: dict[str, None] = {}
+    for t in result.thresholds_used:
+        for part in t.source.split("; "):
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+# ----- the session ------------------------------------------------------------------------------
+
+
+def cue_line(cue: CueRecord) -> str:
+    side = f"{cue.side} leg: " if cue.side else ""
+    return f"{seconds(cue.t_s)}  {side}{cue.message}"
+
+
+def view_line(view: ViewCheck) -> str:
+    if view.off_axis_deg is None:
+        return "Camera angle: not known (too few frames with the body seen)"
+    verdict = "side-on enough" if view.side_on else "not side-on: hip angles are not valid"
+    near = f"; nearer the camera: the {view.near_side} side" if view.near_side else ""
+    return f"Camera about {view.off_axis_deg:.0f}° from side-on ({verdict}){near}"
+
+
+def report_title(report: Report) -> str:
+    return report.exercise.name if report.exercise else "Angles only (no exercise chosen)"
+
+
+def session_line(report: Report) -> str:
+    """Source, date and time, frames, duration, how often the person was found."""
+    return (
+        f"{report.source_label} · {when(report.recorded_at)} · {report.frames} frames over "
+        f"{seconds(report.duration_s)} · person found in {percent(report.pose_detected_fraction)} "
+        "of the frames"
+    )
+
+
+def angle_rows(report: Report) -> list[tuple[str, str, str, str, str]]:
+    """(leg, angle, lowest, median, highest) over the whole recording, with units."""
+    rows = []
+    for side, data in report.angles.items():
+        for name, s in data.angles.items():
+            signed = name != "knee_flexion_deg"
+            rows.append(
+                (
+                    f"{side} leg",
+                    ANGLE_WORDS[name],
+                    degrees(s.min, signed),
+                    degrees(s.median, signed),
+                    degrees(s.max, signed),
+                )
+            )
+    return rows
+
+
+def command_line_summary(report: Report) -> list[str]:
+    """What analyze.py prints after a run."""
+    lines = [f"{report_title(report)}: {session_line(report)}"]
+    lines += [f"warning: {w}" for w in report.warnings]
+    if report.exercise is not None:
+        for side, s in report.exercise.sides.items():
+            lines.append(f"{side} leg: {side_summary(s, report.exercise)}")
+    return lines
+
+
+def bullet(items: Iterable[str]) -> str:
+    return "\n".join(f"- {i}" for i in items)
