@@ -219,7 +219,7 @@ def export_csv(db: str | Path) -> str:
 
 
 def _state(path: Path) -> str:
-    """ "missing", "ours" or "v1?" (an unversioned SQLite file that may be an old history).
+    """Whether path is "missing", "ours" or "v1?" (an unversioned file, maybe an old history).
 
     Decided from the 100-byte SQLite header alone, so a foreign file is refused before SQLite
     opens it (SQLite might roll back its journal or leave -wal/-shm files beside it).
@@ -230,6 +230,8 @@ def _state(path: Path) -> str:
         return "missing"
     except OSError as exc:
         raise _os_error(path, exc) from None
+    except ValueError:  # a NUL byte in the name
+        raise HistoryError(f"{path!r} is not a usable file name; choose another one.") from None
     if stat.S_ISDIR(info.st_mode):
         raise HistoryError(
             f"{path} is a folder, not a history file; give a file name such as "
@@ -332,10 +334,11 @@ def _connect(path: Path, mode: str) -> sqlite3.Connection:
 
 
 def _open_read(path: Path) -> sqlite3.Connection:
-    """A read-only connection; in a read-only folder, an immutable one if no -wal is pending.
+    """A read-only connection; in a read-only folder, an immutable one if nothing is pending.
 
     SQLite needs a -shm file beside a WAL database even to read it; where the folder cannot
-    hold one and no -wal file exists, every committed session is in the main file.
+    hold one and there is no -wal or -journal file, every committed session is in the main file
+    and nothing half-written is.
     """
     con = _connect(path, "mode=ro")
     try:
@@ -344,7 +347,8 @@ def _open_read(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         con.close()
         no_room = _primary(exc) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
-        if not no_room or path.with_name(path.name + "-wal").exists():
+        pending = any(path.with_name(path.name + end).exists() for end in ("-wal", "-journal"))
+        if not no_room or pending:
             raise _sqlite_error(path, exc) from None
     return _connect(path, "mode=ro&immutable=1")
 
@@ -412,6 +416,8 @@ def _create(path: Path) -> None:
 
 
 def _build(tmp: Path, path: Path) -> None:
+    """The schema, version and application id in one commit, then WAL, all synced to disk."""
+
     def build() -> None:
         with closing(sqlite3.connect(tmp, isolation_level=None)) as con:
             con.execute("PRAGMA synchronous = FULL")
@@ -426,13 +432,20 @@ def _build(tmp: Path, path: Path) -> None:
         raise _os_error(path, exc) from None
 
 
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK}
+_NO_HARD_LINKS |= {
+    getattr(errno, name) for name in ("ENOTSUP", "EOPNOTSUPP") if hasattr(errno, name)
+}
+
+
 def _link(tmp: Path, path: Path) -> None:
+    """Put the new file at path unless something is there already (then that one is used)."""
     try:
         os.link(tmp, path)
     except FileExistsError:
         return
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+        if exc.errno not in _NO_HARD_LINKS:
             raise _os_error(path, exc) from None
         if not path.exists():  # a file system without hard links
             try:
@@ -525,10 +538,13 @@ def _text(value: object) -> str | None:
 
 
 def _number(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
         number = float(value)
-        return number if math.isfinite(number) else None
-    return None
+    except OverflowError:  # an int beyond any float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _integer(value: object) -> int | None:
