@@ -165,4 +165,5 @@ def analyze_source(
     track, info = load_track(
         source, model_path=options.model_path, progress_factory=progress_factory
     )
-    return analyze_track(track, options, str(source), info.kind, definition)
+    # a page passes the name a person knows the file by: no server path goes into the report
+    return analyze_track(track, options, options.label or str(source), info.kind, definition)

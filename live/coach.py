@@ -1,9 +1,9 @@
 """Live coaching without Streamlit: frame -> landmarks -> angles -> exercise feedback -> drawn frame.
 
 The live page's frame callback calls `LiveCoach.process` and nothing else; the page reads
-`LiveCoach.status()` from its own thread. Everything measured is kept (the landmark track and the
-exercise session), so a camera that stops mid-session loses nothing: `report()` and `track()` give
-what was done so far.
+`LiveCoach.status()` from its own thread. Everything measured is kept (the landmark track, the
+causal angles and the exercise session), so a camera that stops mid-session loses nothing:
+`analysis()` gives the same typed `Analysis` a recording gets, for what was done so far.
 """
 
 from __future__ import annotations
@@ -15,19 +15,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis.records import Analysis
+from analysis.service import AnalysisOptions, make_report
 from exercises.definition import ExerciseDefinition
 from exercises.session import ExerciseSession, Feedback
+from pose.angles import ANGLE_COLUMNS, AngleSeries, compute_angles
 from pose.live import LiveAngles
+from pose.pipeline import OTHER_PERSON_CHECK_S
 from pose.render import annotate_frame
 from pose.track import PoseTrack
-from pose.view import FRAME_MARGIN
+from pose.view import FRAME_MARGIN, check_view
 
 NO_PERSON = "No one in view: step into the picture, side-on to the camera, head to feet."
 OTHER_PERSON = (
     "Someone else is in view: following the person most in view. Best be alone in the picture."
 )
-#: How often (seconds) to look for a second person; the look costs about one extra pose estimate.
-OTHER_PERSON_CHECK_S = 2.0
+#: The per-frame values kept for the live report (the causal angles the person was coached on).
+KEPT_COLUMNS: tuple[str, ...] = (*ANGLE_COLUMNS, "trunk_to_horizontal_deg")
 OUT_OF_FRAME = "Part of your body is out of the picture: move back until head and feet are in view."
 
 
@@ -77,6 +81,9 @@ class LiveCoach:
         self._status = LiveStatus()
         self._times: list[float] = []
         self._landmarks: list[np.ndarray] = []
+        self._values: list[tuple[float, ...]] = []  # KEPT_COLUMNS per frame
+        self._postures: list[str] = []
+        self._facing: list[float] = []
         self._image_size: tuple[int, int] | None = None
         self._t0: float | None = None
         self._next_people_check = 0.0
@@ -103,7 +110,8 @@ class LiveCoach:
             self._next_people_check = t_rel + OTHER_PERSON_CHECK_S
             self._other_person = bool(self._estimator.other_person_in_view(rgb, lm))
         frame = self._angles.update(t_rel, lm)
-        feedback = self.session.update(frame) if self.session else None
+        with self._lock:  # the engine update and a report read never interleave
+            feedback = self.session.update(frame) if self.session else None
         person = bool(np.isfinite(lm[0, 0]))
         if not person:
             message = NO_PERSON
@@ -120,7 +128,10 @@ class LiveCoach:
         angles = {k: v for k, v in frame.items() if isinstance(v, float) and k != "t_s"}
         with self._lock:
             self._times.append(t_rel)
-            self._landmarks.append(lm)
+            self._landmarks.append(lm.astype(np.float32))
+            self._values.append(tuple(float(frame.get(c, math.nan)) for c in KEPT_COLUMNS))
+            self._postures.append(str(frame.get("posture", "unknown")))
+            self._facing.append(float(frame.get("facing_x", math.nan)))
             self._status = LiveStatus(t_rel, len(self._times), person, message, angles, feedback)
         return annotate_frame(bgr, lm, frame, message)
 
@@ -135,15 +146,37 @@ class LiveCoach:
                 return None
             return PoseTrack(np.array(self._times), np.stack(self._landmarks), self._image_size)
 
-    def report(self) -> dict[str, object] | None:
-        """The exercise report so far (None without an exercise)."""
+    def analysis(self, label: str = "webcam", kind: str = "live") -> Analysis | None:
+        """Everything so far as the typed `Analysis` a recording gets (None before the first frame).
+
+        The angles are the causal ones the person was coached on, and the exercise result is the
+        live session's own, so the report says what the person was told.
+        """
         with self._lock:
-            return self.session.report() if self.session else None
+            if not self._times or self._image_size is None:
+                return None
+            track = PoseTrack(np.array(self._times), np.stack(self._landmarks), self._image_size)
+            values = np.array(self._values, dtype=np.float64).reshape(len(self._times), -1)
+            postures, facing = np.array(self._postures), np.array(self._facing)
+            result = self.session.result() if self.session else None
+        raw = compute_angles(track, table_line=self.table_line)
+        series = AngleSeries(
+            t=track.t,
+            values={c: values[:, i] for i, c in enumerate(KEPT_COLUMNS)},
+            posture=postures,
+            facing_x=facing,
+            filtered="causal",
+        )
+        options = AnalysisOptions(
+            exercise=self.definition.id if self.definition else None,
+            side=self.session.side_mode if self.session else "auto",
+            table_line=self.table_line,
+            label=label,
+        )
+        view = check_view(track, raw.posture)
+        report = make_report(track, series, view, options, label, kind, result)
+        return Analysis(report, track, raw, series)
 
     def close(self) -> None:
         if self._estimator is not None and hasattr(self._estimator, "close"):
             self._estimator.close()
-
-
-def fmt_deg(value: float | None) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:+.0f}°"

@@ -10,16 +10,13 @@ import io
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display: render to memory only
-import matplotlib.pyplot as plt
-import numpy as np
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from analysis.records import Report
 from exercises.result import ExerciseResult
 from outputs import presenter as say
+from outputs.plots import angle_plot_png
 from pose.angles import AngleSeries
 
 #: DejaVu Sans ships with matplotlib: it has °, − and ≥, which the PDF core fonts lack.
@@ -27,58 +24,6 @@ FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 FONT_BOLD = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
 #: A heading needs this much page below it (mm), or it moves to the next page with its text.
 KEEP_WITH_NEXT_MM = 30
-SIDE_COLOURS = {"left": "tab:blue", "right": "tab:orange"}
-
-
-def plotted_angle(report: Report) -> str:
-    """The angle the exercise is judged on (hip extension when there is no exercise)."""
-    if report.exercise is None:
-        return "hip_extension_deg"
-    return (
-        report.exercise.thresholds.get("target", {})
-        .get("angle", "working.hip_extension_deg")
-        .partition(".")[2]
-        or "hip_extension_deg"
-    )  # type: ignore[union-attr]
-
-
-def _target_band(result: ExerciseResult | None) -> tuple[float | None, float | None]:
-    if result is None:
-        return None, None
-    lo, hi = result.threshold("target.min"), result.threshold("target.max")
-    return (lo.value if lo else None), (hi.value if hi else None)
-
-
-def angle_plot_png(report: Report, series: AngleSeries) -> bytes:
-    """The decisive angle of both legs over time, the target range shaded, as a PNG."""
-    name = plotted_angle(report)
-    fig, ax = plt.subplots(figsize=(7.5, 2.6), dpi=150)
-    sides = report.exercise.measured_sides if report.exercise else ("left", "right")
-    for side in sides or ("left", "right"):
-        column = series.values.get(f"{side}_{name}")
-        if column is not None and np.any(np.isfinite(column)):
-            ax.plot(series.t, column, label=f"{side} leg", lw=1.2, color=SIDE_COLOURS[side])
-    lo, hi = _target_band(report.exercise)
-    if lo is not None or hi is not None:
-        bottom, top = ax.get_ylim()
-        ax.axhspan(
-            lo if lo is not None else min(bottom, hi - 20),  # type: ignore[operator]
-            hi if hi is not None else max(top, lo + 20),  # type: ignore[operator]
-            color="tab:green",
-            alpha=0.12,
-            label="target range",
-        )
-    ax.axhline(0, color="0.6", lw=0.6)
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("degrees")
-    ax.set_title(f"{say.angle_words(name).capitalize()} over time", fontsize=9)
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 class _Doc(FPDF):
@@ -131,7 +76,12 @@ def _side_block(doc: _Doc, result: ExerciseResult, side: str) -> None:
 
 
 def write_pdf(report: Report, series: AngleSeries | None, path: str | Path) -> None:
-    """Write the report as a PDF."""
+    """Write the report as a PDF file."""
+    Path(path).write_bytes(pdf_bytes(report, series))
+
+
+def pdf_bytes(report: Report, series: AngleSeries | None) -> bytes:
+    """The report as PDF bytes (a download that never touches the disk)."""
     doc = _Doc(f"{say.report_title(report)} · {say.when(report.recorded_at)}")
     doc.heading(f"Hip-flexor form report: {say.report_title(report)}", 15)
     doc.para(say.session_line(report), 9)
@@ -187,4 +137,4 @@ def write_pdf(report: Report, series: AngleSeries | None, path: str | Path) -> N
                 for cell in r:
                     row.cell(cell)
         doc.set_font("DejaVu", size=10)
-    doc.output(str(path))
+    return bytes(doc.output())

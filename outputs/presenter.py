@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from analysis.records import Report
@@ -213,7 +214,9 @@ def decisive_values(side: SideResult, result: ExerciseResult) -> list[str]:
     out: list[str] = []
     if v.angles:
         out += [
-            _lower_first(_measure(name, value)) for name, value in v.angles.items() if _finite(value)
+            _lower_first(_measure(name, value))
+            for name, value in v.angles.items()
+            if _finite(value)
         ]
         if v.window is not None:
             out.append(
@@ -288,6 +291,71 @@ def asymmetry_line(result: ExerciseResult) -> str | None:
     if a.more_limited_side:
         line += f"; the {a.more_limited_side} leg is more limited"
     return line
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure followed over sessions: its name in words, unit, per-leg value, normal range."""
+
+    name: str
+    unit: str
+    left: float | None
+    right: float | None
+    normal: tuple[float | None, float | None] = (None, None)
+
+
+def _band(result: ExerciseResult, ref: str) -> tuple[float | None, float | None]:
+    """The normal range of `ref`: the target's, or what a finding's threshold leaves as normal."""
+    lo, hi = result.threshold("target.min"), result.threshold("target.max")
+    if lo is not None and lo.angle == ref:
+        return lo.value, None
+    if hi is not None and hi.angle == ref:
+        return None, hi.value
+    for t in result.thresholds_used:
+        if t.key.startswith("verdict.findings.") and t.angle == ref and t.op:
+            return (None, t.value) if t.op in (">", ">=") else (t.value, None)
+    return None, None
+
+
+def progress_measures(result: ExerciseResult) -> list[Measure]:
+    """What progress follows for this exercise: the values its verdicts are decided on.
+
+    Self-tests: each settled angle (thigh to the table line and knee flexion for the Thomas test);
+    rep tests: the median peak hip extension of clean reps; stretches: time in range and holds.
+    """
+    left, right = result.sides["left"], result.sides["right"]
+    if result.kind == "self_test":
+        names = list(dict.fromkeys(n for s in (left, right) if s.values for n in s.values.angles))
+        if not names:
+            names = [
+                (t.angle or "").partition(".")[2]
+                for t in result.thresholds_used
+                if t.key.startswith("verdict.findings.")
+            ]
+        return [
+            Measure(
+                ANGLE_WORDS.get(n, n),
+                "°",
+                left.values.angles.get(n) if left.values else None,
+                right.values.angles.get(n) if right.values else None,
+                _band(result, f"working.{n}"),
+            )
+            for n in names
+        ]
+    if result.kind == "rep_test":
+        return [
+            Measure(
+                "peak hip extension (median of clean reps)",
+                "°",
+                left.values.median_rep_peak_deg if left.values else None,
+                right.values.median_rep_peak_deg if right.values else None,
+                _band(result, "working.hip_extension_deg"),
+            )
+        ]
+    return [
+        Measure("time in the target range", "s", left.time_in_target_s, right.time_in_target_s),
+        Measure("holds completed", "", float(left.holds_completed), float(right.holds_completed)),
+    ]
 
 
 # ----- thresholds and their sources -------------------------------------------------------------

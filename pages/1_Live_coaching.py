@@ -6,7 +6,6 @@ streamlit-webrtc's thread); this page reads the coach's status from its own thre
 
 from __future__ import annotations
 
-import json
 import time
 
 import av
@@ -14,9 +13,11 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from exercises.catalog import load_exercises
-from live.coach import LiveCoach, fmt_deg
+from live.coach import LiveCoach
+from outputs import presenter as say
 from pose.estimator import PoseEstimator
 from ui.demo_clips import RENDERED_LABEL, demo_clips
+from ui.report_view import show_downloads, show_report
 from ui.widgets import pick_demo_clip, pick_exercise, pick_side
 
 WEBCAM = "Webcam"
@@ -52,9 +53,9 @@ def live_status() -> None:
         if s.message:
             (st.success if s.person else st.warning)(s.message)
         cols = st.columns(4)
-        cols[0].metric("Left hip extension", fmt_deg(s.angles.get("left_hip_extension_deg")))
-        cols[1].metric("Right hip extension", fmt_deg(s.angles.get("right_hip_extension_deg")))
-        cols[2].metric("Trunk incline", fmt_deg(s.angles.get("trunk_incline_deg")))
+        cols[0].metric("Left hip extension", say.degrees(s.angles.get("left_hip_extension_deg")))
+        cols[1].metric("Right hip extension", say.degrees(s.angles.get("right_hip_extension_deg")))
+        cols[2].metric("Trunk incline", say.degrees(s.angles.get("trunk_incline_deg")))
         cols[3].metric("Frames analysed", s.frames)
         fb = s.feedback
         if fb is not None:
@@ -73,33 +74,14 @@ def live_status() -> None:
             cols[3].metric("Reps", reps)
 
 
-def show_session(coach: LiveCoach) -> None:
-    """What was measured so far; kept when the camera stops or disconnects."""
-    track = coach.track()
-    if track is None:
+def show_session(coach: LiveCoach, label: str, kind: str) -> None:
+    """The report of what was measured so far; kept when the camera stops or disconnects."""
+    analysis = coach.analysis(label, kind)
+    if analysis is None:
         return
-    st.subheader("This session so far")
-    st.write(
-        f"{len(track)} frames over {track.t[-1]:.1f} s; the person was found in {track.detected.mean():.0%}."
-    )
-    report = coach.report()
-    if report is not None:
-        rows = []
-        for side, data in report["sides"].items():
-            rows.append(
-                {
-                    "side": side,
-                    "verdict": data.get("verdict"),
-                    "peak hip extension": data.get("peak_hip_extension_deg"),
-                    "time in target (s)": data.get("time_in_target_s"),
-                    "reps": data.get("reps"),
-                    "faults": ", ".join(data.get("faults") or {}) or "none",
-                }
-            )
-        st.dataframe(rows, hide_index=True)
-        st.caption(str(report.get("disclaimer", "")))
-        st.download_button("report.json", json.dumps(report, indent=2, default=str), "report.json")
-    st.download_button("landmarks.npz (no video)", track.to_npz_bytes(), "landmarks.npz")
+    st.subheader("This session")
+    show_report(analysis.report, analysis.series, key="live")
+    show_downloads(analysis, analysis.report, key="live")
 
 
 def main() -> None:
@@ -107,8 +89,8 @@ def main() -> None:
     st.title("Live coaching")
     st.write(
         "Stand side-on to the camera, at hip height, far enough that it sees you from head to feet, "
-        "with the leg you work nearer the camera. Stretch to a gentle pull, never pain: this gives "
-        "guidance on form and range, not a diagnosis. The video is analysed on this computer."
+        "with the leg you work nearer the camera. The video is analysed on this computer and not "
+        f"kept. {say.SAFETY_NOTES[0]} {say.NOT_A_DIAGNOSIS}"
     )
     clips = demo_clips()
     source = st.radio("Video from", [WEBCAM, DEMO] if clips else [WEBCAM], horizontal=True)
@@ -147,7 +129,7 @@ def main() -> None:
         return
     if coach.track() is not None:
         st.info("The video has stopped. Everything measured so far is kept below.")
-    show_session(coach)
+    show_session(coach, f"{clip.name} (rendered)" if clip else "webcam", "demo" if clip else "live")
 
 
 main()

@@ -1,55 +1,145 @@
-"""Progress page: sessions saved to the history, per exercise, for the person or their therapist."""
+"""Progress page: saved sessions per exercise, the measure each test is decided on over time, and
+each session's full report (open, PDF, delete), for the person or their therapist."""
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 import streamlit as st
 
+from analysis.records import Report
 from exercises.catalog import load_exercises
-from outputs.history import default_history_path, list_sessions
+from outputs import presenter as say
+from outputs.history import (
+    HistoryError,
+    SessionRow,
+    default_history_path,
+    delete_session,
+    export_csv,
+    read_history,
+    session_report,
+)
+from outputs.plots import progress_plot_png
+from outputs.report_json import ReportFormatError, report_from_dict
+from ui.report_view import show_downloads, show_report
+
+
+def _reports(db, rows: list[SessionRow]) -> list[tuple[SessionRow, Report]]:
+    """Each row with its report; a report that cannot be read is said, and the rest shown."""
+    out = []
+    for row in rows:
+        try:
+            out.append((row, report_from_dict(session_report(db, row.id))))
+        except (HistoryError, ReportFormatError):
+            st.warning(f"Session {row.id} ({row.recorded_at}) could not be read and is left out.")
+    return out
+
+
+def _chart(sessions: list[tuple[SessionRow, Report]]) -> None:
+    judged = [(r, rep.exercise) for r, rep in sessions if rep.exercise is not None]
+    if not judged:
+        return
+    when = [rep.recorded_at for _, rep in sessions if rep.exercise is not None]
+    measures = [say.progress_measures(res) for _, res in judged]
+    for k, first in enumerate(measures[-1]):
+        values = {
+            "left": [m[k].left if k < len(m) else None for m in measures],
+            "right": [m[k].right if k < len(m) else None for m in measures],
+        }
+        st.image(
+            progress_plot_png(when, values, first.name.capitalize(), first.unit, first.normal),
+            width="stretch",
+        )
+
+
+def _table(sessions: list[tuple[SessionRow, Report]]) -> pd.DataFrame:
+    rows = []
+    for _row, rep in sessions:
+        res = rep.exercise
+        line = {"when": say.when(rep.recorded_at), "recording": rep.source_label}
+        if res is not None:
+            for side in ("left", "right"):
+                line[f"{side} leg"] = say.verdict_word(res.sides[side].verdict)
+            for m in say.progress_measures(res):
+                line[f"{m.name}, left"] = say.number(m.left, "deg" if m.unit == "°" else m.unit)
+                line[f"{m.name}, right"] = say.number(m.right, "deg" if m.unit == "°" else m.unit)
+            line["left–right difference"] = say.degrees(res.asymmetry_deg, signed=False)
+        rows.append(line)
+    return pd.DataFrame(rows)
+
+
+def _session_actions(db, sessions: list[tuple[SessionRow, Report]]) -> None:
+    by_id = {row.id: (row, rep) for row, rep in sessions}
+    pick = st.selectbox(
+        "Open a session",
+        list(reversed(by_id)),
+        format_func=lambda i: f"{say.when(by_id[i][1].recorded_at)} · {by_id[i][1].source_label}",
+    )
+    if pick is None:
+        return
+    row, rep = by_id[pick]
+    show_report(rep, None, key=f"saved-{row.id}")
+    show_downloads(None, rep, key=f"saved-{row.id}")
+    if st.button("Delete this session…", key=f"delete-{row.id}"):
+        st.session_state.confirm_delete = row.id
+    if st.session_state.get("confirm_delete") == row.id:
+        st.warning(f"Delete the session of {say.when(rep.recorded_at)} ({rep.source_label})?")
+        cols = st.columns(2)
+        if cols[0].button("Yes, delete it", type="primary", key=f"yes-{row.id}"):
+            try:
+                delete_session(db, row.id)
+            except HistoryError as exc:
+                st.error(str(exc))
+                return
+            st.session_state.pop("confirm_delete", None)
+            st.session_state.deleted = f"Deleted the session of {say.when(rep.recorded_at)}."
+            st.rerun()
+        if cols[1].button("No, keep it", key=f"no-{row.id}"):
+            st.session_state.pop("confirm_delete", None)
+            st.rerun()
 
 
 def main() -> None:
     st.set_page_config(page_title="Progress", layout="wide")
     st.title("Progress")
+    if "deleted" in st.session_state:
+        st.success(st.session_state.pop("deleted"))
     db = default_history_path()
-    sessions = list_sessions(db)
-    if not sessions:
+    try:
+        history = read_history(db)
+    except HistoryError as exc:
+        st.error(str(exc))
+        return
+    for note in history.skipped:
+        st.warning(note)
+    if not history.sessions:
         st.info(
             "No saved sessions yet. Tick “Save this session to my progress history” when you "
-            f"analyse a recording. (History file: {db})"
+            "analyse a recording, or save a live session when it ends."
         )
         return
     names = {k: d.name for k, d in load_exercises().items()}
-    done = sorted({s.exercise for s in sessions if s.exercise})
-    if not done:
-        st.info("The saved sessions measured angles only; choose an exercise to follow progress.")
-        return
-    exercise = st.selectbox("Exercise", done, format_func=lambda e: names.get(e, e))
-    rows = [s for s in sessions if s.exercise == exercise]
-    table = pd.DataFrame(
-        {
-            "when": [r.recorded_at for r in rows],
-            "left peak (°)": [r.left_peak_deg for r in rows],
-            "right peak (°)": [r.right_peak_deg for r in rows],
-            "left verdict": [r.left_verdict for r in rows],
-            "right verdict": [r.right_verdict for r in rows],
-            "left–right (°)": [r.asymmetry_deg for r in rows],
-            "source": [r.source for r in rows],
-        }
+    done = sorted({s.exercise for s in history.sessions if s.exercise})
+    choices = [*done, None] if any(s.exercise is None for s in history.sessions) else done
+    exercise = st.selectbox(
+        "Exercise",
+        choices,
+        format_func=lambda e: "angles only (no exercise)" if e is None else names.get(e, e),
     )
-    st.subheader("Peak hip extension per session")
-    st.line_chart(table.set_index("when")[["left peak (°)", "right peak (°)"]])
-    st.dataframe(table, hide_index=True, width="stretch")
-    pick = st.selectbox(
-        "Session report", rows, format_func=lambda r: f"{r.recorded_at}  {r.source}"
-    )
-    st.download_button(
-        "report.json", json.dumps(pick.report(db), indent=2), f"report-{pick.id}.json"
-    )
-    st.caption("Guidance on form and range, not a diagnosis.")
+    rows = [s for s in history.sessions if s.exercise == exercise]
+    sessions = _reports(db, rows)
+    st.subheader("Over time")
+    _chart(sessions)
+    st.dataframe(_table(sessions), hide_index=True, width="stretch")
+    try:
+        csv_text = export_csv(db)
+    except HistoryError as exc:
+        st.error(str(exc))
+    else:
+        st.download_button("All sessions (CSV)", csv_text, "sessions.csv", "text/csv")
+    if sessions:
+        st.subheader("One session")
+        _session_actions(db, sessions)
+    st.caption(say.NOT_A_DIAGNOSIS)
 
 
 main()

@@ -38,16 +38,18 @@ def test_a_file_on_this_computer_is_measured() -> None:
     assert metrics["Frames"] == "47"
     assert metrics["Person found"] == "70%"
     table = at.dataframe[0].value
-    assert set(table["side"]) == {"left", "right"}
+    assert set(table["leg"]) == {"left leg", "right leg"}
+    assert "running_side.mp4" in at.caption[0].value  # the file's own name, not its path
+    assert str(video.parent) not in " ".join(c.value for c in at.caption)
 
 
 def test_a_missing_file_gets_a_plain_message(tmp_path: Path) -> None:
     at = _app()
     at.radio[0].set_value("A file on this computer").run()
     at.text_input[0].set_value(str(tmp_path / "nowhere.mp4")).run()
-    at.button[0].click().run()
     assert not at.exception
-    assert "does not exist" in at.error[0].value
+    assert at.error[0].value == "nowhere.mp4 was not found or cannot be read."
+    assert not at.button  # nothing to analyse
 
 
 def test_an_exercise_verdict_is_shown_saved_and_seen_on_the_progress_page(
@@ -73,7 +75,7 @@ def test_an_exercise_verdict_is_shown_saved_and_seen_on_the_progress_page(
     progress.run()
     assert not progress.exception
     table = progress.dataframe[0].value
-    assert len(table) == 1 and table["source"][0] == str(video)
+    assert len(table) == 1 and table["recording"][0] == "walking_side.mp4"  # its name, no path
 
 
 def test_progress_page_without_history_says_how_to_start(

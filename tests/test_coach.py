@@ -55,9 +55,13 @@ def test_angles_cues_and_the_session_are_kept_when_the_camera_stops() -> None:
     kept = coach.track()
     assert kept is not None and len(kept) == len(t)
     assert kept.t[0] == 0.0 and kept.t[-1] == pytest.approx(t[-1])
-    report = coach.report()
-    assert report["sides"]["right"]["peak_hip_extension_deg"] == pytest.approx(15.0, abs=1.0)
-    assert report["sides"]["right"]["time_in_target_s"] > 5.0
+    analysis = coach.analysis()
+    assert analysis is not None and analysis.report.frames == len(t)
+    assert analysis.series.filtered == "causal"  # what the person was coached on
+    right = analysis.exercise.sides["right"]
+    assert right.peak_hip_extension_deg == pytest.approx(15.0, abs=1.0)
+    assert right.time_in_target_s > 5.0
+    assert analysis.report.source_label == "webcam"
 
 
 @pytest.mark.parametrize(

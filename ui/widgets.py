@@ -5,15 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from exercises.catalog import load_exercises
+from exercises.session import SIDE_CHOICES
 from ui.demo_clips import DemoClip
 
 ANGLES_ONLY = "angles only (no exercise)"
-SIDES = ("auto", "left", "right")
+SIDE_WORDS = {"auto": "find it for me", "left": "left", "right": "right"}
 
 
 def pick_demo_clip(clips: list[DemoClip]) -> DemoClip:
     """A rendered demo clip, described by what it shows."""
-    return st.selectbox("Demo clip", clips, format_func=lambda c: c.title)
+    by_name = {c.name: c for c in clips}  # plain strings as options: the page state stays simple
+    name = st.selectbox("Demo clip", list(by_name), format_func=lambda n: by_name[n].title)
+    return by_name[name]
 
 
 def pick_exercise(preselect: str | None = None, container=st) -> str | None:
@@ -34,4 +37,6 @@ def pick_exercise(preselect: str | None = None, container=st) -> str | None:
 
 def pick_side(container=st) -> str:
     """The working leg; auto finds it (the back leg of a lunge, the hanging leg, ...)."""
-    return container.radio("Working leg", SIDES, horizontal=True)
+    return container.radio(
+        "Working leg", SIDE_CHOICES, horizontal=True, format_func=lambda s: SIDE_WORDS.get(s, s)
+    )
