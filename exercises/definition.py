@@ -21,17 +21,11 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-#: Per-leg values a reference may name (as "working.<name>" or "other.<name>").
-LEG_VALUES: tuple[str, ...] = (
-    "hip_extension_deg",
-    "knee_flexion_deg",
-    "thigh_to_horizontal_deg",
-    "visibility",
-)
-#: The per-leg angles a report summarises (names as in pose.angles.SIDE_ANGLES).
-SUMMARY_ANGLES: tuple[str, ...] = LEG_VALUES[:3]
-#: Whole-body values a reference may name directly.
-BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg")
+from pose.angles import BODY_VALUES, LEG_VALUES, SIDE_ANGLES
+
+#: The per-leg angles a report summarises: pose's own (LEG_VALUES and BODY_VALUES, the names a
+#: reference may use, are pose's frame contract too).
+SUMMARY_ANGLES: tuple[str, ...] = SIDE_ANGLES
 ROLES: tuple[str, ...] = ("working", "other")
 #: "difference.<x>" is working.<x> minus other.<x>: how far apart the legs are (a split stance).
 DIFFERENCE = "difference"

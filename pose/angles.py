@@ -42,6 +42,13 @@ SIDE_ANGLES: tuple[str, ...] = (
 
 TABLE_LINES = ("trunk", "image")
 
+# The frame contract: what `AngleSeries.frame` holds and an exercise definition may read (the
+# engine checks each definition's references against these when it loads it).
+#: Per-leg values, read as f"{side}_{name}".
+LEG_VALUES: tuple[str, ...] = (*SIDE_ANGLES, "visibility")
+#: Whole-body values.
+BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg")
+
 
 @dataclass(frozen=True)
 class AngleSeries:

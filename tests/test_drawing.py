@@ -17,7 +17,8 @@ from pose_builder import build_track, times
 from pose.angles import compute_angles
 from pose.drawing import AngleAnnotator, SkeletonAnnotator, TextAnnotator
 from pose.landmarks import SIDE_POINTS, SKELETON_EDGES
-from pose.render import annotate_frame, write_annotated_video
+from outputs.video import write_annotated_video
+from pose.render import annotate_frame
 from pose.sources import open_source
 from pose.track import PoseTrack
 

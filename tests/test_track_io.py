@@ -16,7 +16,8 @@ import pytest
 from conftest import RealTracks
 from pose_builder import build_track, times
 
-from outputs.angles_csv import CSV_COLUMNS, read_angles_csv, side_summaries, write_angles_csv
+from analysis.service import side_angles
+from outputs.angles_csv import CSV_COLUMNS, read_angles_csv, write_angles_csv
 from pose import pipeline
 from pose.angles import ANGLE_COLUMNS, SIDE_ANGLES, compute_angles
 from pose.track import PoseTrack, TrackFormatError
@@ -116,7 +117,7 @@ BAD_FILES = [
     pytest.param(npz(image_size=np.array([0, 480])), "positive integers", id="size-zero"),
     pytest.param(npz(image_size=np.array([640.5, 480])), "positive integers", id="size-fraction"),
     pytest.param(npz(image_size=np.array(["w", "h"])), "real numbers", id="size-strings"),
-    pytest.param(npz(t=np.array([0.0, 1.0, 2.0], dtype=object)), "could not be read", id="pickle"),
+    pytest.param(npz(t=np.array([0.0, 1.0, 2.0], dtype=object)), "Python objects", id="pickle"),
     pytest.param(truncated, "could not be read", id="truncated"),
     pytest.param(raw_bytes(b""), "could not be read", id="empty"),
     pytest.param(raw_bytes(b"t,x\n0,1\n"), "could not be read", id="text"),
@@ -181,16 +182,13 @@ def test_side_summaries_say_null_for_an_unmeasured_side() -> None:
     series = series.with_values(
         {f"right_{name}": np.full(len(series), np.nan) for name in SIDE_ANGLES}, filtered="raw"
     )
-    summary = side_summaries(series)
-    assert summary["right"]["measured"] is False
-    assert summary["right"]["angles"]["hip_extension_deg"] == {
-        "min": None,
-        "median": None,
-        "max": None,
-    }
-    left = summary["left"]["angles"]["hip_extension_deg"]
-    assert summary["left"]["measured"] is True
-    assert left["min"] == left["median"] == left["max"] == pytest.approx(12.5, abs=0.01)
+    summary = side_angles(series)
+    assert summary["right"].measured is False
+    right = summary["right"].angles["hip_extension_deg"]
+    assert (right.min, right.median, right.max) == (None, None, None)
+    left = summary["left"].angles["hip_extension_deg"]
+    assert summary["left"].measured is True
+    assert left.min == left.median == left.max == pytest.approx(12.5, abs=0.01)
 
 
 class FakeEstimator:
