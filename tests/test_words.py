@@ -1,0 +1,149 @@
+"""What a person reads: the PDF's text (pypdf) and the page's text (AppTest) carry no Python repr,
+no code name and no path, and they carry the date, the decisive numbers with units, what a side
+view cannot assess, and the sources written out."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from analysis.service import AnalysisOptions, analyze_source
+from outputs import presenter as say
+from outputs.pdf import pdf_bytes
+from outputs.report_json import report_dict, report_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+TRACKS = ROOT / "tests" / "golden" / "tracks"
+
+#: Things that must never reach a person: reprs, code names, machine paths, None/NaN.
+FORBIDDEN = [
+    r"\{'",
+    r"'\s*:",
+    r"\b\w+_(deg|s|px)\b",
+    r"\b(working|other|difference)\.\w+",
+    r"\bhip_extension|knee_flexion|thigh_to_horizontal|trunk_incline|cue_display",
+    r"\bNone\b",
+    r"\bnan\b",
+    r"\.\./",
+    r"/(tmp|work|home|root|usr)/",
+    r"\.toml\b",
+    r"iliacus-upload",
+    r"Traceback",
+]
+DATE = re.compile(r"\b20\d\d-\d\d-\d\d \d\d:\d\d\b")
+
+
+def person_text_problems(text: str) -> list[str]:
+    return [p for p in FORBIDDEN if re.search(p, text)]
+
+
+CASES = {
+    "thomas_tight_left": "thomas_test",
+    "half_kneel_right_lean_back": "half_kneeling_stretch",
+    "standing_ext_right": "standing_hip_extension_test",
+    "lunge_right": "standing_lunge_stretch",
+}
+
+
+@pytest.fixture(scope="module")
+def analyses():
+    return {
+        name: analyze_source(
+            TRACKS / f"{name}.npz", AnalysisOptions(exercise=exercise, label=f"{name}.npz")
+        )
+        for name, exercise in CASES.items()
+    }
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_checks_can_fail() -> None:
+    assert person_text_problems("{'id': 'one_joint', 'value_deg': 14.6}")
+    assert person_text_problems("source ../shared/CLINICAL.md")
+    assert person_text_problems("working.thigh_to_horizontal_deg > 0")
+    assert person_text_problems("/tmp/iliacus-upload-x/upload.mp4")
+    assert not person_text_problems("Thigh 14.6° above the table line — normal is at or below 0°")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_pdf_text_reads_as_words_with_numbers_date_and_sources(analyses, name: str) -> None:
+    analysis = analyses[name]
+    text = pdf_text(pdf_bytes(analysis.report, analysis.series))
+    assert person_text_problems(text) == []
+    assert DATE.search(text), "the PDF must carry the date and time"
+    assert "not a diagnosis" in text
+    result = analysis.exercise
+    assert result.name in text
+    for side in result.measured_sides:
+        assert say.verdict_title(side, result.sides[side].verdict) in text
+    assert "Values used and their sources" in text
+    assert re.search(r"-?\d+(\.\d)?°", text), "numbers carry their units"
+
+
+def test_thomas_pdf_gives_the_decisive_numbers_findings_and_what_was_not_assessed(analyses) -> None:
+    text = pdf_text(
+        pdf_bytes(analyses["thomas_tight_left"].report, analyses["thomas_tight_left"].series)
+    )
+    flat = " ".join(text.split())
+    assert "Left leg: tight" in flat
+    assert "Thigh 8.7° above the table line — normal is at or below 0°" in flat
+    assert "Knee bent 49.8° — normal is at or above 67°" in flat
+    assert "Not assessed from a side view" in flat
+    assert "abductors" in flat and "side view cannot measure it" in flat
+    assert "Vigotsky et al. 2016" in flat and "doi 10.1186/s13102-021-00242-y" in flat
+
+
+def test_a_finding_sentence_carries_its_number_threshold_and_leg(analyses) -> None:
+    left = analyses["thomas_tight_left"].exercise.sides["left"]
+    sentences = [say.finding_sentence(f, "left") for f in left.findings]
+    assert sentences[0] == (
+        "Thigh 8.7° above the table line — normal is at or below 0°: short one-joint hip "
+        "flexors (iliopsoas, iliacus) in the left leg"
+    )
+
+
+def test_every_threshold_row_is_words_value_and_source(analyses) -> None:
+    for analysis in analyses.values():
+        for label, value, source in say.threshold_rows(analysis.exercise):
+            assert person_text_problems(f"{label} {value} {source}") == [], (label, value, source)
+            assert source and value and label
+
+
+def test_a_saved_report_reads_back_to_the_same_words(analyses) -> None:
+    for analysis in analyses.values():
+        back = report_from_dict(report_dict(analysis.report))
+        assert back.exercise == analysis.exercise
+        assert say.session_line(back) == say.session_line(analysis.report)
+        assert pdf_text(pdf_bytes(back, None)).count("°") > 5
+
+
+def test_the_page_text_reads_as_words() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.radio[0].set_value("A file on this computer").run()
+    at.text_input[0].set_value(str(TRACKS / "thomas_tight_left.npz")).run()
+    at.selectbox[0].set_value("thomas_test").run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    shown = [
+        *(m.value for m in at.markdown),
+        *(c.value for c in at.caption),
+        *(s.value for s in [*at.success, *at.warning, *at.info]),
+        *(str(m.value) for m in at.metric),
+        *(h.value for h in [*at.header, *at.subheader]),
+    ]
+    text = "\n".join(shown)
+    assert person_text_problems(text) == []
+    assert DATE.search(text)
+    assert "Left leg: tight" in text
+    assert "Thigh 8.7° above the table line" in text
+    assert "Not assessed: short abductors" in text
+    tables = "\n".join(df.value.to_string() for df in at.dataframe)
+    assert person_text_problems(tables) == []
