@@ -24,7 +24,7 @@ from analysis.records import Analysis
 from analysis.service import AnalysisOptions, analyze_source, exercise_definition
 from exercises.catalog import list_exercises
 from exercises.session import SIDE_CHOICES
-from outputs.folder import OutputError, WriteOptions, prepare, write_folder
+from outputs.folder import OutputError, WriteOptions, check_writable, write_folder
 from outputs.presenter import command_line_summary
 from pose.angles import TABLE_LINES
 from pose.sources import InputError, quiet_decoder_logs
@@ -121,7 +121,7 @@ def analyze(args: argparse.Namespace) -> Analysis:
         model_path=args.model,
     )
     exercise_definition(args.exercise)  # a typo or an unwritable folder costs no minutes of
-    prepare(out)  # pose estimation: both are checked first
+    check_writable(out)  # pose estimation: both are checked first
     analysis = analyze_source(args.input, options, _progress_factory(args.quiet))
     write_folder(
         analysis,

@@ -159,7 +159,7 @@ def analyze_source(
     definition = exercise_definition(options.exercise)
     if options.model_path is not None and not Path(options.model_path).is_file():
         raise InputError(
-            f"The model file {Path(options.model_path).name} does not exist: check the path, or "
+            f"Model file {Path(options.model_path).name} does not exist: check the path, or "
             "leave the model out to use the built-in one."
         )
     track, info = load_track(

@@ -3,8 +3,8 @@
 Files are written into a scratch folder inside DIR (same filesystem, so moving them into place is
 atomic) and moved in only when all are complete. A run that is killed leaves its scratch folder
 behind; the next run in DIR sweeps scratch folders whose process is gone. Files in DIR that this
-tool did not write are never touched: the manifest lists what the last run wrote, and only those
-may be removed when this run does not write them again.
+tool did not write are never touched: report.json lists the files its run wrote
+(`result_files`), and only those may be removed when this run does not write them again.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from pathlib import Path
 
 from analysis.records import Analysis
 from outputs.angles_csv import write_angles_csv
-from outputs.report_json import write_report_json
+from outputs.report_json import report_dict
 
 SCRATCH_PREFIX = ".analyze-"
-MANIFEST = ".iliacus-results.json"
 #: Every file name a run may write (a manifest naming anything else is ignored).
 RESULT_FILES = (
     "angles.csv",
@@ -60,14 +59,29 @@ def plain_os_error(exc: OSError, where: Path) -> str:
     return f"The results could not be written into {where} ({why}): choose another --out folder."
 
 
-def prepare(out: Path) -> None:
-    """Check before the slow part that `out` is a folder this process can write to."""
+def check_writable(out: Path) -> None:
+    """Check before the slow part that `out` is, or can be made, a folder this process can write
+    to — without creating it (bad input must leave nothing behind)."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder: give --out a folder name.")
+    existing = out
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{existing} is a file, not a folder: give --out a folder name.")
+    try:
+        Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-probe-", dir=existing)).rmdir()
+    except OSError as exc:
+        raise OutputError(plain_os_error(exc, out)) from exc
+
+
+def prepare(out: Path) -> None:
+    """Make `out` and sweep what killed runs left in it."""
+    check_writable(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=SCRATCH_PREFIX + "probe-"):
-            pass
     except OSError as exc:
         raise OutputError(plain_os_error(exc, out)) from exc
     sweep(out)
@@ -95,9 +109,10 @@ def sweep(out: Path) -> list[Path]:
 
 
 def _previous_files(out: Path) -> set[str]:
+    """The files the previous run in `out` wrote, as its report.json lists them."""
     try:
-        listed = json.loads((out / MANIFEST).read_text())
-    except (OSError, ValueError):
+        listed = json.loads((out / "report.json").read_text()).get("result_files")
+    except (OSError, ValueError, AttributeError):
         return set()
     return set(listed) & set(RESULT_FILES) if isinstance(listed, list) else set()
 
@@ -113,18 +128,19 @@ def write_folder(
         analysis.track.save(scratch / "landmarks.npz")
         if options.annotated and options.input_path:
             _write_annotated(analysis, options.input_path, scratch)
-        write_report_json(analysis.report, scratch / "report.json")
         if options.pdf:
             from outputs.pdf import write_pdf
 
             write_pdf(analysis.report, analysis.series, scratch / "report.pdf")
-        written = sorted(p.name for p in scratch.iterdir())
-        (scratch / MANIFEST).write_text(json.dumps(written) + "\n")
+        written = sorted([*(p.name for p in scratch.iterdir()), "report.json"])
+        data = report_dict(analysis.report)
+        data["result_files"] = written
+        (scratch / "report.json").write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
         # results of an earlier run that this run does not rewrite must not pass for this run's;
-        # only files this tool wrote (named in its manifest) are ever removed
+        # only files this tool wrote (listed by its report.json) are ever removed
         for stale in _previous_files(out) - set(written):
             (out / stale).unlink(missing_ok=True)
-        for name in [*written, MANIFEST]:
+        for name in written:
             (scratch / name).replace(out / name)
         return written
     except OSError as exc:

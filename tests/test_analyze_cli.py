@@ -305,13 +305,26 @@ def test_no_scratch_folder_is_left_anywhere(cli_runs: dict[str, Run]) -> None:
 def test_stale_results_of_an_earlier_run_are_removed(
     cli_runs: dict[str, Run], tmp_path: Path
 ) -> None:
-    """An annotated.mp4 left from an earlier run must not pass for this run's."""
+    """A report.pdf an earlier run wrote must not pass for this run's; files this tool did not
+    write (the person's own notes, a PDF they put there) are never touched."""
     run = _run(cli_runs, "video")
+    track = str(run.out / "landmarks.npz")
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "annotated.mp4").write_bytes(b"old")
-    assert analyze.main([str(run.out / "landmarks.npz"), "--out", str(out), "--quiet"]) == 0
-    assert {p.name for p in out.iterdir()} == {"angles.csv", "report.json", "landmarks.npz"}
+    assert analyze.main([track, "--out", str(out), "--quiet", "--pdf"]) == 0
+    assert (out / "report.pdf").exists()
+    (out / "notes.txt").write_text("mine")
+    assert analyze.main([track, "--out", str(out), "--quiet"]) == 0
+    assert {p.name for p in out.iterdir()} == {
+        "angles.csv",
+        "report.json",
+        "landmarks.npz",
+        "notes.txt",
+    }
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "annotated.mp4").write_bytes(b"the person's own video")
+    assert analyze.main([track, "--out", str(mine), "--quiet"]) == 0
+    assert (mine / "annotated.mp4").read_bytes() == b"the person's own video"
 
 
 # In-process: the same plain errors through analyze.main, including arguments that are wrong.
