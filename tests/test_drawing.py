@@ -14,10 +14,10 @@ import pytest
 from conftest import RealTracks, data_file
 from pose_builder import build_track, times
 
+from outputs.video import write_annotated_video
 from pose.angles import compute_angles
 from pose.drawing import AngleAnnotator, SkeletonAnnotator, TextAnnotator
 from pose.landmarks import SIDE_POINTS, SKELETON_EDGES
-from outputs.video import write_annotated_video
 from pose.render import annotate_frame
 from pose.sources import open_source
 from pose.track import PoseTrack
