@@ -46,7 +46,6 @@ DISCLAIMER = (
     "Stretch to a gentle pull, never pain; stop on sharp, shooting or radiating pain, numbness or "
     "tingling. After a recent hip or back injury or surgery, or in pregnancy, ask a clinician first."
 )
-SAFETY = " ".join((*SAFETY_NOTES, NOT_A_DIAGNOSIS))
 DASH = "–"
 
 ANGLE_WORDS: dict[str, str] = {
