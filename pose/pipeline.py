@@ -9,8 +9,16 @@ import cv2
 import numpy as np
 
 from pose.estimator import PoseEstimator
-from pose.sources import TRACK_SUFFIXES, InputError, SourceInfo, open_source
-from pose.track import PoseTrack, TrackFormatError
+from pose.sources import (
+    TRACK_SUFFIXES,
+    ImageSource,
+    InputError,
+    SourceInfo,
+    VideoFileSource,
+    open_source,
+    require_regular_file,
+)
+from pose.track import MAX_FRAMES, PoseTrack, TrackFormatError
 
 #: How often (seconds of video) to look for a second person.
 OTHER_PERSON_CHECK_S = 0.5
@@ -30,7 +38,15 @@ def track_frames(
     rows: list[np.ndarray] = []
     crowded: list[float] = []
     next_check = 0.0
+    warnings: list[str] = []
     for t, frame in frames:
+        if len(rows) == MAX_FRAMES:
+            # a track holds at most this many (a longer file is no session; see pose/track.py)
+            warnings.append(
+                f"Only the first {MAX_FRAMES} frames ({times[-1] / 3600:.1f} hours) were "
+                "analysed: cut longer recordings into parts."
+            )
+            break
         rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         lm = estimator.process(rgb, t)
         if check_people and t >= next_check and np.isfinite(lm[0, 0]):
@@ -45,7 +61,6 @@ def track_frames(
         raise InputError(
             "The video has no frames that could be decoded: record or export it again."
         )
-    warnings: list[str] = []
     if crowded:
         warnings.append(
             f"More than one person was in view (first at {crowded[0]:.1f} s, {len(crowded)} checks): "
@@ -75,15 +90,56 @@ def _estimator(video: bool, model_path: str | Path | None) -> PoseEstimator:
         ) from exc
 
 
-def _with_camera_note(track: PoseTrack, source) -> PoseTrack:
+def _camera_note(track: PoseTrack, source) -> str:
     """Say how a camera session ended; the frames read until then are all kept."""
     how = (
         "The session was stopped with Ctrl-C"
         if source.stopped_by_user
         else "The camera stopped sending frames (disconnected or closed)"
     )
-    note = f"{how} after {track.t[-1]:.1f} s; everything up to then was analysed."
-    return PoseTrack(track.t, track.landmarks, track.image_size, (*track.warnings, note))
+    return f"{how} after {track.t[-1]:.1f} s; everything up to then was analysed."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+#: Lost stretches named one by one in a warning; more are counted.
+SPANS_NAMED = 3
+
+
+def damage_notes(source) -> list[str]:
+    """Plain warnings for what a damaged file lost: frames that could not be decoded, frame times
+    that had to be made up, an image decoded only in part. Nothing is lost silently."""
+    notes: list[str] = []
+    if isinstance(source, ImageSource) and source.damaged:
+        notes.append(
+            "The image file is damaged or cut short: only the part that could be decoded was "
+            "analysed."
+        )
+    if not isinstance(source, VideoFileSource):
+        return notes
+    if source.lost_frames:
+        spans = [f"{a:.1f}–{b:.1f} s" for a, b in source.lost_spans[:SPANS_NAMED]]
+        more = len(source.lost_spans) - SPANS_NAMED
+        where = ", ".join(spans) + (f" and {_plural(more, 'more place')}" if more > 0 else "")
+        verb = "was" if source.lost_frames == 1 else "were"
+        notes.append(
+            f"{_plural(source.lost_frames, 'frame')}{f' ({where})' if where else ''} could not be "
+            f"decoded and {verb} skipped: the file may be damaged."
+        )
+    if source.retimed_frames:
+        notes.append(
+            f"The file's frame times were implausible for {_plural(source.retimed_frames, 'frame')}; "
+            f"times were taken from its frame rate ({source.fps:.4g} fps) instead."
+        )
+    return notes
+
+
+def _with_notes(track: PoseTrack, notes: list[str]) -> PoseTrack:
+    if not notes:
+        return track
+    return PoseTrack(track.t, track.landmarks, track.image_size, (*track.warnings, *notes))
 
 
 def load_track(
@@ -98,8 +154,7 @@ def load_track(
     """
     p = Path(path)
     if p.suffix.lower() in TRACK_SUFFIXES:
-        if not p.exists():
-            raise InputError(f"{p} does not exist: check the path.")
+        require_regular_file(p)
         try:
             track = PoseTrack.load(p)
         except TrackFormatError as exc:
@@ -114,8 +169,10 @@ def load_track(
         progress = progress_factory(info.frame_count) if progress_factory else None
         with _estimator(info.kind != "image", model_path) as estimator:
             track = track_frames(source.frames(), estimator, (info.width, info.height), progress)
+        notes = damage_notes(source)
         if info.kind == "webcam":
-            track = _with_camera_note(track, source)
+            notes.append(_camera_note(track, source))
+        track = _with_notes(track, notes)
     if not np.any(track.detected):
         raise InputError(
             f"No person was found in {p.name}: make sure the whole body is in view, well lit, "
