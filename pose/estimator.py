@@ -3,18 +3,33 @@
 Default: BlazePose *full*, which the `mediapipe==0.10.21` wheel carries, so nothing is downloaded.
 A user's own `.task` model (lite or heavy) may be given instead; it runs through the Tasks API,
 which can see two people and lets us follow the one most in view.
+
+MediaPipe's C++ side writes its own log lines straight to file descriptor 2 ("INFO: Created
+TensorFlow Lite XNNPACK delegate", "W0000 ... Feedback manager requires a model with a single
+signature", "Using NORM_RECT without IMAGE_DIMENSIONS"); mediapipe 0.10.21 has no switch for them
+(GLOG_minloglevel and TF_CPP_MIN_LOG_LEVEL change nothing). A graph's threads print them while it
+starts, after the call that made it has returned, and when it first finds a person; so each graph
+is made and run once on a blank frame inside `captured_native_stderr` (the first frame waits for
+the start-up), and each frame runs inside it too until the graph has found someone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 
 import numpy as np
 
 from pose.landmarks import NUM_LANDMARKS
+from pose.sources import captured_native_stderr
+
+T = TypeVar("T")
 
 EMPTY = np.full((NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
+#: The frame a new graph is run on once, nobody in it (tracking starts afresh on the next frame:
+#: the landmarks of the recordings in ../shared/data come out bit for bit the same).
+_BLANK = np.zeros((64, 64, 3), np.uint8)
 
 
 def _to_array(landmarks) -> np.ndarray:
@@ -26,6 +41,18 @@ def in_view_score(lm: np.ndarray) -> float:
     inside = (lm[:, 0] >= 0) & (lm[:, 0] <= 1) & (lm[:, 1] >= 0) & (lm[:, 1] <= 1)
     span = np.ptp(lm[:, 0]) * np.ptp(lm[:, 1])
     return float(np.sum(lm[inside, 3]) * (1.0 + span))
+
+
+def _started(make: Callable[[], T], warm_up: Callable[[T], object]) -> T:
+    """A graph made and run once with stderr captured, so that its start-up lines are out."""
+    with captured_native_stderr():
+        graph = make()
+        try:
+            warm_up(graph)
+        except BaseException:
+            graph.close()
+            raise
+    return graph
 
 
 class PoseEstimator:
@@ -49,13 +76,17 @@ class PoseEstimator:
         self._mp = mp
         self._last_ms = -1
         self._checker = None
+        self._settled: set[str] = set()  # graphs that have printed their start-up lines
         if model_path is None:
-            self._solution = mp.solutions.pose.Pose(
-                static_image_mode=not video,
-                model_complexity=1,
-                smooth_landmarks=True,
-                min_detection_confidence=min_detection_confidence,
-                min_tracking_confidence=min_tracking_confidence,
+            self._solution = _started(
+                lambda: mp.solutions.pose.Pose(
+                    static_image_mode=not video,
+                    model_complexity=1,
+                    smooth_landmarks=True,
+                    min_detection_confidence=min_detection_confidence,
+                    min_tracking_confidence=min_tracking_confidence,
+                ),
+                lambda graph: graph.process(_BLANK),
             )
             self._task = None
         else:
@@ -72,13 +103,33 @@ class PoseEstimator:
                 min_pose_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
-            self._task = vision.PoseLandmarker.create_from_options(options)
+            blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=_BLANK)
+            self._last_ms = 0
+            self._task = _started(
+                lambda: vision.PoseLandmarker.create_from_options(options),
+                (lambda g: g.detect_for_video(blank, 0)) if video else (lambda g: g.detect(blank)),
+            )
             self._solution = None
+
+    def _quietly(self, graph: str, call: Callable[[], T], found: Callable[[T], bool]) -> T:
+        """`call()`, with MediaPipe's lines kept off stderr until `graph` has found a person once
+        (the last of them comes then); after that it runs as is, and stderr is left alone."""
+        if graph in self._settled:
+            return call()
+        with captured_native_stderr():
+            result = call()
+        if found(result):
+            self._settled.add(graph)
+        return result
 
     def process(self, rgb: np.ndarray, t_s: float) -> np.ndarray:
         """Landmarks of the person most in view in one RGB frame at time `t_s`."""
         if self._solution is not None:
-            result = self._solution.process(rgb)
+            result = self._quietly(
+                "solution",
+                lambda: self._solution.process(rgb),
+                lambda r: r.pose_landmarks is not None,
+            )
             if result.pose_landmarks is None:
                 return EMPTY.copy()
             self.people_seen_max = max(self.people_seen_max, 1)
@@ -89,9 +140,13 @@ class PoseEstimator:
         if self.video:
             ms = max(round(t_s * 1000.0), self._last_ms + 1)
             self._last_ms = ms
-            result = self._task.detect_for_video(image, ms)
+            result = self._quietly(
+                "task", lambda: self._task.detect_for_video(image, ms), lambda r: r.pose_landmarks
+            )
         else:
-            result = self._task.detect(image)
+            result = self._quietly(
+                "task", lambda: self._task.detect(image), lambda r: r.pose_landmarks
+            )
         people = [_to_array(p) for p in result.pose_landmarks]
         if not people:
             return EMPTY.copy()
@@ -114,10 +169,17 @@ class PoseEstimator:
         masked = rgb.copy()
         masked[y0:y1, x0:x1] = 0
         if self._checker is None:
-            self._checker = self._mp.solutions.pose.Pose(
-                static_image_mode=True, model_complexity=1, min_detection_confidence=0.6
+            self._checker = _started(
+                lambda: self._mp.solutions.pose.Pose(
+                    static_image_mode=True, model_complexity=1, min_detection_confidence=0.6
+                ),
+                lambda graph: graph.process(_BLANK),
             )
-        result = self._checker.process(masked)
+        result = self._quietly(
+            "checker",
+            lambda: self._checker.process(masked),
+            lambda r: r.pose_landmarks is not None,
+        )
         if result.pose_landmarks is None:
             return False
         other = _to_array(result.pose_landmarks.landmark)
