@@ -11,6 +11,7 @@ import pytest
 import pose.sources
 from pose.pipeline import load_track
 from pose.sources import InputError, WebcamSource, camera_index, open_source
+from pose.track import MIN_FRAME_INTERVAL_S
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -70,6 +71,13 @@ def test_ctrl_c_ends_the_stream_and_keeps_the_frames() -> None:
     assert len(frames) == 5 and cam.stopped_by_user
     times = [t for t, _ in frames]
     assert times == pytest.approx([0.025 * k for k in range(1, 6)])  # from the clock, from zero
+
+
+def test_frame_times_increase_even_when_the_clock_does_not() -> None:
+    """A coarse clock read twice within one tick: the track still needs increasing times."""
+    cam = WebcamSource(0, clock=lambda: 5.0, capture_factory=lambda i: InterruptedCapture(4))
+    times = [t for t, _ in cam.frames()]
+    assert times[0] == 0.0 and np.all(np.diff(times) >= MIN_FRAME_INTERVAL_S)
 
 
 def test_a_camera_that_disconnects_mid_session_loses_nothing(
