@@ -924,6 +924,30 @@ def test_other_output_is_passed_on_while_native_logs_are_captured(
     assert capfd.readouterr().err == "after\n"  # fd 2 is back
 
 
+def test_captures_of_several_threads_overlap_and_lose_nothing(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """fd 2 is the process's: windows opened and closed by threads in any order share one
+    capture, and every line that is not MediaPipe's comes out once fd 2 is back."""
+
+    def work(k: int) -> None:
+        for i in range(20):
+            with captured_native_stderr():
+                os.write(2, f"thread {k} line {i}\n".encode())
+                os.write(2, b"W0000 00:00:1796161611.1   1 x.cc:1] noise\n")
+                time.sleep(0.001 * ((k + i) % 3))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    os.write(2, b"after\n")
+    lines = capfd.readouterr().err.splitlines()
+    assert lines[-1] == "after"
+    assert sorted(lines[:-1]) == sorted(f"thread {k} line {i}" for k in range(4) for i in range(20))
+
+
 def build(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
