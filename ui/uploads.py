@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import tempfile
 import time
 import weakref
 from pathlib import Path
 
-from pose.sources import IMAGE_SUFFIXES, TRACK_SUFFIXES
+from pose.sources import IMAGE_SUFFIXES, TRACK_SUFFIXES, InputError, require_regular_file
 
 UPLOAD_PREFIX = "iliacus-upload-"
 #: Upload folders older than this (seconds) are swept at start-up: no live session keeps one so long.
@@ -80,16 +79,15 @@ class UploadFolder:
 def local_file(text: str) -> Path:
     """A path typed on the page: a regular file with a video, image or track suffix, nothing else
     (no devices, FIFOs, folders or cameras). Messages name the file, never more of the machine."""
-    from pose.sources import InputError
-
     path = Path(text.strip()).expanduser()
     name = shown_name(str(path))
     if path.suffix.lower() not in ACCEPTED_SUFFIXES:
         raise InputError(f"{name}: give a video, an image or a .npz landmark track.")
     try:
-        mode = os.stat(path).st_mode
-    except OSError:
+        require_regular_file(path)
+    except InputError:
+        # one answer for missing, folder, device and pipe: a page says no more of the machine
         raise InputError(f"{name} was not found or cannot be read.") from None
-    if not stat.S_ISREG(mode) or not os.access(path, os.R_OK):
+    if not os.access(path, os.R_OK):
         raise InputError(f"{name} was not found or cannot be read.")
     return path
