@@ -83,8 +83,12 @@ def side_angles(series: AngleSeries) -> dict[str, SideAngles]:
     }
 
 
-def _warnings(track: PoseTrack, view_messages: tuple[str, ...]) -> list[str]:
-    warnings = [*track.warnings, *view_messages]
+def _warnings(
+    track: PoseTrack, view_messages: tuple[str, ...], angle_notes: tuple[str, ...] = ()
+) -> list[str]:
+    """The track's own warnings, the view check's, and the angle series' notes (frames emptied
+    because they read beyond what a body can do, pose/limits.py)."""
+    warnings = [*track.warnings, *view_messages, *angle_notes]
     detected = float(track.detected.mean()) if len(track) else 0.0
     if detected < MIN_DETECTED_FRACTION:
         warnings.append(
@@ -140,7 +144,7 @@ def make_report(
         filter=series.filtered,
         table_line=options.table_line,
         view=view,
-        warnings=tuple(_warnings(track, view.messages)),
+        warnings=tuple(_warnings(track, view.messages, series.notes)),
         angles=side_angles(series),
         exercise=result,
     )

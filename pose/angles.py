@@ -16,6 +16,7 @@ import numpy as np
 from pose import geometry
 from pose.facing import decide_facing
 from pose.landmarks import NOSE, SIDE_POINTS, SIDES, VISIBILITY_THRESHOLD
+from pose.limits import apply_limits
 from pose.track import PoseTrack
 from pose.view import classify_posture
 
@@ -122,6 +123,33 @@ FLAT_FOOT_MAX_DEG = 25.0
 STANDING_SHIN_MIN_DROP = 0.7
 #: A foot's vote counts this much, in the nose vote's units (trunk lengths).
 FOOT_VOTE_WEIGHT = 0.3
+#: Knees bend one way, so a clearly bent knee tells which way the person faces: a knee bent more
+#: than this (and not folded shut, where its direction is lost in the noise) votes ...
+KNEE_VOTE_MIN_DEG = 30.0
+KNEE_VOTE_MAX_DEG = 160.0
+#: ... growing to its full weight by this bend (a crouch, a kneeling lunge, the Thomas test's
+#: hanging leg). Two bent knees outvote a nose hanging near the trunk line in a crouch.
+KNEE_VOTE_FULL_DEG = 50.0
+KNEE_VOTE_WEIGHT = 0.3
+
+
+def knee_votes(points: np.ndarray, seen: np.ndarray, side: str) -> np.ndarray:
+    """(N,) one knee's facing vote (+ = `geometry.perpendicular(down)`), 0 where it is not clearly
+    bent or not seen.
+
+    A knee bends one way, so the image direction of its bend (`geometry.knee_bend_x`) says which
+    way the person faces, in any posture, and a leg taken for the other one bends the same way.
+    """
+    p = {k: _pick(points, seen, SIDE_POINTS[side][k]) for k in ("hip", "knee", "ankle")}
+    bend_x = geometry.knee_bend_x(p["hip"], p["knee"], p["ankle"])
+    flex = geometry.knee_flexion_deg(p["hip"], p["knee"], p["ankle"])
+    with np.errstate(invalid="ignore"):
+        weight = np.clip(
+            (flex - KNEE_VOTE_MIN_DEG) / (KNEE_VOTE_FULL_DEG - KNEE_VOTE_MIN_DEG), 0.0, 1.0
+        )
+        weight = np.where(flex <= KNEE_VOTE_MAX_DEG, weight, 0.0)
+    # bent as by a person facing image-right (facing_x = +1) is facing = −1 (see compute_angles)
+    return np.nan_to_num(-np.sign(bend_x) * weight * KNEE_VOTE_WEIGHT)
 
 
 def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
@@ -129,7 +157,8 @@ def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
 
     The nose's side of the trunk is the main vote; each flat foot that is stood on adds a second
     vote (its toes point the way the person faces), which settles a forward fold where the head
-    hangs near the trunk line.
+    hangs near the trunk line; each clearly bent knee adds a third (knees bend one way), which
+    settles a crouch or a landing, where the head is down and the feet are not flat.
     """
     shoulder, hip = trunk_points(points, seen)
     nose_vote = geometry.facing_vote(shoulder, hip, _pick(points, seen, NOSE))
@@ -152,6 +181,9 @@ def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
         vote = -np.sign(foot[:, 0]) * FOOT_VOTE_WEIGHT
         total = total + np.where(ok, vote, 0.0)
         any_vote |= ok
+        knee = knee_votes(points, seen, side)
+        total = total + knee
+        any_vote |= knee != 0.0
     return np.where(any_vote, total, np.nan)
 
 
@@ -222,7 +254,7 @@ def compute_angles(
             shoulder, hip, p["hip"], p["knee"], forward
         )
         values[f"{side}_knee_flexion_deg"] = geometry.knee_flexion_deg(
-            p["hip"], p["knee"], p["ankle"]
+            p["hip"], p["knee"], p["ankle"], facing_x
         )
         values[f"{side}_thigh_to_horizontal_deg"] = geometry.thigh_to_line_deg(
             p["hip"], p["knee"], along, up
@@ -234,4 +266,6 @@ def compute_angles(
         lying, np.nan, geometry.trunk_incline_deg(shoulder, hip, facing_x)
     )
     values["trunk_to_horizontal_deg"] = elevation
-    return AngleSeries(t=track.t, values=values, posture=posture, facing_x=facing_x)
+    # a reading beyond what a body can do is not a measurement (pose/limits.py says which and why)
+    values, notes = apply_limits(track.t, values, SIDES)
+    return AngleSeries(t=track.t, values=values, posture=posture, facing_x=facing_x, notes=notes)

@@ -65,12 +65,37 @@ def hip_extension_deg(
     return np.degrees(np.arctan2(_dot(thigh, -forward), _dot(thigh, down)))
 
 
-def knee_flexion_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
-    """180° − the interior hip–knee–ankle angle: 0 = straight knee, grows as it bends."""
+def knee_bend_x(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+    """(N,) sin of the knee's bend, signed by the way it bends in the image.
+
+    Knees bend one way: the shank folds behind the thigh. In image coordinates (y down) that makes
+    the cross product thigh × shank positive for a person facing image-right and negative facing
+    image-left, whatever the posture (an in-plane rotation, such as lying down, keeps its sign). So
+    + means "bent as a person facing image-right bends it" (`facing_x` = +1).
+    """
+    thigh = _unit(knee - hip)
+    shank = _unit(ankle - knee)
+    return thigh[..., 0] * shank[..., 1] - thigh[..., 1] * shank[..., 0]
+
+
+def knee_flexion_deg(
+    hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, facing_x: np.ndarray | None = None
+) -> np.ndarray:
+    """180° − the interior hip–knee–ankle angle: 0 = straight knee, grows as it bends.
+
+    With `facing_x` (+1 facing image-right, −1 image-left; NaN unknown) the angle is signed: a knee
+    bent against the way knees bend (the shank in front of the thigh) reads negative, as a
+    hyperextended knee does. Where the facing is unknown (or not given) the bend is unsigned.
+    """
     thigh = knee - hip
     shank = ankle - knee
     cross = thigh[..., 0] * shank[..., 1] - thigh[..., 1] * shank[..., 0]
-    return np.degrees(np.arctan2(np.abs(cross), _dot(thigh, shank)))
+    if facing_x is None:
+        return np.degrees(np.arctan2(np.abs(cross), _dot(thigh, shank)))
+    fx = np.asarray(facing_x, dtype=np.float64)
+    sign = np.where(np.isfinite(fx), np.sign(fx), 1.0)
+    signed = np.where(np.isfinite(fx), cross * sign, np.abs(cross))
+    return np.degrees(np.arctan2(signed, _dot(thigh, shank)))
 
 
 def thigh_to_line_deg(

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from pose.angles import SMOOTHED_COLUMNS, AngleSeries
+from pose.limits import KNEE_FLEXION_MIN_DEG
 
 #: Zero-phase low-pass cutoff. Human stretching and walking carry little above 6 Hz.
 ZERO_PHASE_CUTOFF_HZ = 6.0
@@ -23,10 +24,11 @@ ZERO_PHASE_ORDER = 2
 OUTLIER_MIN_JUMP_DEG = 10.0
 OUTLIER_WINDOW = 2  # neighbours each side
 
-#: Angles defined only within a range (knee flexion is 180° − an interior angle: 0..180).
+#: Angles defined only within a range: knee flexion is 180° − an interior angle, signed by the way
+#: knees bend, and a reading below pose.limits.KNEE_FLEXION_MIN_DEG is no measurement.
 BOUNDED_COLUMNS: dict[str, tuple[float, float]] = {
-    "left_knee_flexion_deg": (0.0, 180.0),
-    "right_knee_flexion_deg": (0.0, 180.0),
+    "left_knee_flexion_deg": (KNEE_FLEXION_MIN_DEG, 180.0),
+    "right_knee_flexion_deg": (KNEE_FLEXION_MIN_DEG, 180.0),
 }
 
 ONE_EURO_MIN_CUTOFF_HZ = 1.5
@@ -122,7 +124,7 @@ def smooth_recording(series: AngleSeries) -> AngleSeries:
     for name, (low, high) in BOUNDED_COLUMNS.items():
         if name in values:
             # the low-pass overshoots a little at a quick bend; keep the angle in its own range
-            # (a straight knee reads 0, never "−0.5° of flexion")
+            # (never beyond what a knee can do)
             values[name] = np.clip(values[name], low, high)
     return series.with_values(values, filtered="zero-phase")
 

@@ -16,6 +16,7 @@ import pytest
 from pose_builder import build_track, times
 
 from pose.angles import AngleSeries, compute_angles
+from pose.limits import KNEE_FLEXION_MIN_DEG
 from pose.smoothing import (
     LiveSmoother,
     OneEuroFilter,
@@ -96,14 +97,15 @@ def _series(knee: np.ndarray) -> AngleSeries:
 
 
 def test_smoothed_knee_flexion_stays_in_its_range() -> None:
-    """A quick bend from a straight knee: the low-pass undershoots 0, the recording path not."""
+    """A quick bend from a straight knee: the low-pass undershoots, the recording path never
+    beyond what a knee can do."""
     knee = np.where((T > 2.0) & (T < 4.0), 80.0, 0.0)
     raw = _series(knee)
     assert np.nanmin(zero_phase(T, raw["left_knee_flexion_deg"])) < -0.5  # the overshoot is real
     smooth = smooth_recording(raw)
     assert smooth.filtered == "zero-phase"
     for side in ("left", "right"):
-        assert np.nanmin(smooth[f"{side}_knee_flexion_deg"]) >= 0.0
+        assert np.nanmin(smooth[f"{side}_knee_flexion_deg"]) >= KNEE_FLEXION_MIN_DEG
     # visibility is not an angle: left as measured
     np.testing.assert_array_equal(smooth["left_visibility"], raw["left_visibility"])
 
@@ -206,11 +208,12 @@ def test_one_euro_restarts_after_a_gap() -> None:
 
 
 def test_a_signed_angle_crossing_180_is_smoothed_across_the_seam() -> None:
-    """A deep fold can take hip extension past ±180°; smoothing must not invent 0° in between."""
+    """A fold past upside down takes the trunk past ±180°; smoothing must not invent 0° in between
+    (and the seam is no jump that pose.limits would empty)."""
     t = times(2.0)
     truth = np.linspace(150.0, 210.0, t.size)  # passes 180° half-way
-    track = build_track(t, facing=1, left_hip_extension_deg=truth)
-    smoothed = smooth_recording(compute_angles(track))["left_hip_extension_deg"]
+    track = build_track(t, facing=1, trunk_incline_deg=truth)
+    smoothed = smooth_recording(compute_angles(track))["trunk_incline_deg"]
     expected = 180.0 - np.mod(180.0 - truth, 360.0)
     seam_error = np.abs((smoothed - expected + 180.0) % 360.0 - 180.0)
     assert seam_error.max() < 0.5

@@ -44,11 +44,18 @@ def clip_exercise(truth: Path) -> str:
         return json.loads(str(z["meta_json"]))["exercise"]
 
 
+#: Keys that say when a fixture was written, not what was measured: left out of it.
+WHEN_WRITTEN = ("recorded_at",)
+
+
 def run(argv: list[str], out: Path) -> dict:
     code = analyze.main([*argv, "--out", str(out), "--quiet"])
     if code != 0:
         raise SystemExit(f"analyze.py {' '.join(argv)} exited {code}")
-    return json.loads((out / "report.json").read_text())
+    report = json.loads((out / "report.json").read_text())
+    for key in WHEN_WRITTEN:
+        report.pop(key, None)
+    return report
 
 
 def main() -> None:
