@@ -455,3 +455,254 @@ def command_line_summary(report: Report) -> list[str]:
 
 def bullet(items: Iterable[str]) -> str:
     return "\n".join(f"- {i}" for i in items)
+
+
+# ----- key frames, the hand-out and progress that follows the test ------------------------------
+
+#: How often to stretch (../shared/CLINICAL.md "Stretch dose"; not in the exercise data yet).
+DAYS_A_WEEK = "2–3 or more days a week"
+DAYS_A_WEEK_SOURCE = "ACSM's Guidelines for Exercise Testing and Prescription, 2021"
+KEY_FRAME_ON_VIDEO = "the recording's own frame"
+KEY_FRAME_NO_VIDEO = "drawn from the saved body points (no video kept)"
+KEY_FRAME_LEGEND = (
+    "Amber: the measured line and angle. Dashed white: the line it is measured from. "
+    "Green: the normal limit."
+)
+KEY_FRAMES_PDF_NOTE = (
+    "Each picture is the frame a leg's result was taken from, with the angle drawn on the body "
+    "as measured; the value written is the reported one."
+)
+KEY_FRAMES_NOT_KEPT = (
+    "Key frames are not kept in the progress history (only the report is): open the recording "
+    "again to see them."
+)
+
+
+def key_frame_label(angle: str, value: float) -> str:
+    """The words written beside an angle on a key frame: "Thigh 8.7° above the table line"."""
+    name = angle.partition(".")[2] or angle
+    if name == "trunk_incline_deg":
+        if abs(value) < 0.05:
+            return "Trunk upright"
+        return f"Trunk {abs(value):.1f}° {'forward' if value > 0 else 'back'} from upright"
+    return _measure(name, value)
+
+
+def _signed(value: float) -> str:
+    """+12.3° or −4.0° (a true minus sign)."""
+    return f"{'+' if value >= 0 else '−'}{abs(value):.1f}°"
+
+
+def key_frame_value(angle: str, value: float) -> str:
+    """The short text written at an angle's arc on a key frame: "8.7° above", "knee 49.8°"."""
+    name = angle.partition(".")[2] or angle
+    if name == "thigh_to_horizontal_deg":
+        return (
+            "level"
+            if abs(value) < 0.05
+            else f"{abs(value):.1f}° {'above' if value > 0 else 'below'}"
+        )
+    if name == "knee_flexion_deg":
+        return f"knee {value:.1f}°"
+    if name == "trunk_incline_deg":
+        return f"trunk {_signed(value)}"
+    return f"hip {_signed(value)}"
+
+
+def reference_words(angle: str, lying: bool, table_line: str) -> str:
+    """What the dashed reference line of a key frame is."""
+    name = angle.partition(".")[2] or angle
+    if name == "thigh_to_horizontal_deg":
+        if lying:
+            return "table line (along the trunk)" if table_line == "trunk" else "table line (level)"
+        return "horizontal"
+    if name == "hip_extension_deg":
+        return "trunk line continued"
+    if name == "knee_flexion_deg":
+        return "thigh line continued"
+    return "upright"
+
+
+def normal_limit_words(op: str, value: float) -> str:
+    """ "normal ≤ 0°" for a threshold drawn on the body (op: the side normal lies on)."""
+    return f"normal {OP_SIGNS[op]} {number(value, 'deg')}"
+
+
+def normal_band(result: ExerciseResult, ref: str) -> tuple[float | None, float | None]:
+    """The normal range (low, high) of `ref` ("working.knee_flexion_deg") for this exercise."""
+    return _band(result, ref)
+
+
+def key_frame_reason(basis: str, t_s: float, span: tuple[float, float] | None) -> str:
+    """Why this frame: "6.4 s, the middle of the settled stretch 4.9–7.9 s"."""
+    at = seconds(t_s)
+    if basis == "settled" and span:
+        return f"{at}, the middle of the settled stretch {span[0]:.1f}–{span[1]:.1f} s"
+    if basis == "rep":
+        return f"{at}, the peak of the rep nearest the median of the reps in good form"
+    if basis == "highest_rep":
+        return f"{at}, the peak of the highest rep (no rep was in good form)"
+    if basis == "hold" and span:
+        return f"{at}, the middle of the best hold {span[0]:.1f}–{span[1]:.1f} s (its mean below)"
+    return f"{at}, the highest hip extension in good form"
+
+
+KEY_FRAME_BASIS_WORDS = {
+    "settled": "median of the settled stretch",
+    "rep": "this rep's peak",
+    "highest_rep": "this rep's peak",
+    "hold": "mean of the hold",
+    "peak": "the peak",
+}
+
+
+def key_frame_line(label: str, basis: str, limit: str = "", frame_note: str = "") -> str:
+    """One line under a key frame: "Thigh 8.7° above the table line (median of the settled
+    stretch; normal ≤ 0°)"."""
+    inside = "; ".join(x for x in (KEY_FRAME_BASIS_WORDS.get(basis, ""), limit) if x)
+    line = f"{label} ({inside})" if inside else label
+    return f"{line}; {frame_note}" if frame_note else line
+
+
+def key_frame_title(side: str, verdict: str) -> str:
+    return verdict_title(side, verdict)
+
+
+def frame_differs_line(angle: str, frame_value: float) -> str:
+    """Said when the frame's own angle differs from the reported value it stands for."""
+    return f"on this frame: {_lower_first(key_frame_label(angle, frame_value))}"
+
+
+def dose_lines(result: ExerciseResult) -> list[str]:
+    """Hold, sets and days a week for a stretch, with units and sources."""
+    hold, sets = result.threshold("target.hold_s"), result.threshold("target.sets")
+    out = []
+    if hold is not None and hold.value is not None:
+        out.append(f"Hold each stretch {number(hold.value, 's')} (source: {hold.source}).")
+    if sets is not None and sets.value is not None:
+        n = int(sets.value)
+        out.append(
+            f"{n} hold{'s' if n != 1 else ''} per leg, with a short rest between "
+            f"(source: {sets.source})."
+        )
+    out.append(f"Stretch {DAYS_A_WEEK} (source: {DAYS_A_WEEK_SOURCE}).")
+    return out
+
+
+def compensated_reps(side: SideResult) -> float | None:
+    """Reps that had compensation (a rep test): all reps less the clean ones."""
+    if side.reps is None:
+        return None
+    if side.values is not None and side.values.clean_reps is not None:
+        return float(side.reps - side.values.clean_reps)
+    return float(max((f.reps or 0 for f in side.findings if f.compensation), default=0))
+
+
+def followed_measures(result: ExerciseResult) -> list[Measure]:
+    """What Progress follows: `progress_measures`, and for a rep test the reps with compensation
+    beside the peak (compensation fakes range, so it is shown alongside the angle)."""
+    measures = progress_measures(result)
+    if result.kind == "rep_test":
+        left, right = result.sides["left"], result.sides["right"]
+        measures.append(
+            Measure(
+                "reps with compensation",
+                "",
+                compensated_reps(left),
+                compensated_reps(right),
+            )
+        )
+    return measures
+
+
+def measure_text(value: float | None, unit: str, signed: bool = True) -> str:
+    """A followed measure's value as the Progress table shows it: 8.7°, 12 s, 2."""
+    if unit == "°":
+        if not _finite(value):
+            return DASH
+        sign = "−" if signed and value < 0 else ""  # type: ignore[operator]
+        return f"{sign}{abs(value):.1f}°"  # type: ignore[arg-type]
+    return seconds(value) if unit == "s" else number(value, "")
+
+
+def progress_difference_line(measure: Measure) -> str | None:
+    """The latest session's left–right difference in a followed measure, when both were measured."""
+    gap = difference(measure.left, measure.right)
+    if gap is None:
+        return None
+    text = measure_text(gap, measure.unit, signed=False)
+    return f"Latest session: left–right difference in {measure.name} {text}."
+
+
+def progress_intro(count: int) -> str:
+    return (
+        f"{count} saved session{'s' if count != 1 else ''}: each chart follows one value the "
+        "result is decided on, per leg; the green band is the normal range (a test) or the target "
+        "(a stretch)."
+    )
+
+
+def difference(left: float | None, right: float | None) -> float | None:
+    """|left − right|, None unless both were measured."""
+    if not (_finite(left) and _finite(right)):
+        return None
+    return round(abs(left - right), 1)  # type: ignore[operator]
+
+
+def plot_band_words(kind: str) -> str:
+    return "target range" if kind == "stretch" else "normal range"
+
+
+def plot_axis_words(angle: str) -> str:
+    """A plot's axis label: "thigh to the table line (°)"."""
+    name = angle.partition(".")[2] or angle
+    return f"{ANGLE_WORDS.get(name, name)} (°)"
+
+
+def plot_title(angles: Iterable[str]) -> str:
+    names = [ANGLE_WORDS.get(a, a) for a in angles]
+    return f"{' and '.join(names).capitalize()} over time"
+
+
+def plot_window_words(side: str) -> str:
+    return f"settled stretch the {side} verdict comes from"
+
+
+def plot_fault_words(name: str, side: str) -> str:
+    return f"fault: {name} ({side} leg)"
+
+
+def plot_key_frame_words(side: str) -> str:
+    return f"key frame, {side} leg"
+
+
+FAULT_TIMES_UNKNOWN = (
+    "When each fault happened is not known for this report (only how long it lasted): the times "
+    "are kept only while the recording's angles are at hand."
+)
+
+
+def no_key_frame_line(side: SideResult) -> str:
+    """Why a leg has no key frame."""
+    if side.reasons:
+        return f"No key frame: {side.reasons[0]}."
+    return "No key frame: no settled measurement, hold or rep to show."
+
+
+def plot_caption(
+    result: ExerciseResult | None, timeline_known: object, key_frames_shown: bool = False
+) -> str:
+    """What the angle plot shows, under it."""
+    parts = [
+        "Hip extension: + knee behind the trunk line, − in front. Thigh to the table line: + above "
+        "it. The green band is the normal range (a test) or the target range (a stretch)."
+    ]
+    if result is not None and result.kind == "self_test":
+        parts.append("The pale band is the settled stretch a leg's verdict comes from.")
+    if result is not None and any(s.faults for s in result.sides.values()):
+        parts.append(
+            "Hatched spans: when each fault lasted." if timeline_known else FAULT_TIMES_UNKNOWN
+        )
+    if key_frames_shown:
+        parts.append("Dotted lines: the key frames.")
+    return " ".join(parts)
