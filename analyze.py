@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write annotated.mp4 (or annotated.png for an image)",
     )
+    parser.add_argument(
+        "--key-frames",
+        action="store_true",
+        help="also write key_frame_left.png / key_frame_right.png: for each measured leg the frame "
+        "its result came from, with the thigh line, the reference line and the angle drawn",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -126,7 +132,12 @@ def analyze(args: argparse.Namespace) -> Analysis:
     write_folder(
         analysis,
         out,
-        WriteOptions(pdf=args.pdf, annotated=args.annotated_video, input_path=str(args.input)),
+        WriteOptions(
+            pdf=args.pdf,
+            annotated=args.annotated_video,
+            key_frames=args.key_frames,
+            input_path=str(args.input),
+        ),
     )
     if args.history:
         from outputs.history import HistoryError, record_session

@@ -30,6 +30,8 @@ RESULT_FILES = (
     "report.pdf",
     "annotated.mp4",
     "annotated.png",
+    "key_frame_left.png",
+    "key_frame_right.png",
 )
 
 
@@ -41,7 +43,8 @@ class OutputError(OSError):
 class WriteOptions:
     pdf: bool = False
     annotated: bool = False
-    input_path: str | None = None  # the recording, re-read for the annotated copy
+    key_frames: bool = False  # key_frame_<side>.png per measured side (and in the PDF)
+    input_path: str | None = None  # the recording, re-read for the annotated copy and key frames
 
 
 def plain_os_error(exc: OSError, where: Path) -> str:
@@ -128,10 +131,13 @@ def write_folder(
         analysis.track.save(scratch / "landmarks.npz")
         if options.annotated and options.input_path:
             _write_annotated(analysis, options.input_path, scratch)
+        frames = []
+        if options.key_frames or options.pdf:
+            frames = _key_frames(analysis, options, scratch if options.key_frames else None)
         if options.pdf:
             from outputs.pdf import write_pdf
 
-            write_pdf(analysis.report, analysis.series, scratch / "report.pdf")
+            write_pdf(analysis.report, analysis.series, scratch / "report.pdf", frames)
         written = sorted([*(p.name for p in scratch.iterdir()), "report.json"])
         data = report_dict(analysis.report)
         data["result_files"] = written
@@ -149,6 +155,21 @@ def write_folder(
         raise OutputError(plain_os_error(exc, out)) from exc
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _key_frames(analysis: Analysis, options: WriteOptions, folder: Path | None) -> list:
+    """The key frames (on the recording's own frames where it is a video or an image), written as
+    key_frame_<side>.png into `folder` when given."""
+    from outputs.keyframes import key_frame_file_name, key_frames
+
+    video = (
+        options.input_path if analysis.report.source_kind in ("video", "demo", "image") else None
+    )
+    frames = key_frames(analysis, video)
+    if folder is not None:
+        for frame in frames:
+            (folder / key_frame_file_name(frame.side)).write_bytes(frame.png())
+    return frames
 
 
 def _write_annotated(analysis: Analysis, input_path: str, folder: Path) -> None:

@@ -1,12 +1,17 @@
-"""The PDF a person or their therapist files: verdicts with their numbers, the plot of the angle the
-exercise is judged on, what a side view cannot assess, cues, and every threshold with its source.
+"""The PDF a person or their therapist files: date and time, verdicts with their numbers, the key
+frames (the frame each verdict came from, its angles drawn), the plot of the decisive angles with
+the normal range shaded and each fault's spans marked, what a side view cannot assess, cues, and
+every threshold with its source written out. No heading is left alone at the foot of a page: a
+heading moves to the next page with whatever must follow it (a paragraph, a picture).
 
-Reads a `Report` (and, for the plot, its angle series); all words come from `outputs.presenter`.
+Reads a `Report` (and, for the plot and the fault spans, its angle series; for the key frames, the
+`KeyFrame`s drawn by `outputs.keyframes`); all words come from `outputs.presenter`.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -16,7 +21,9 @@ from fpdf.enums import XPos, YPos
 from analysis.records import Report
 from exercises.result import ExerciseResult
 from outputs import presenter as say
+from outputs.keyframes import KeyFrame
 from outputs.plots import angle_plot_png
+from outputs.timeline import Timeline, engine_timeline
 from pose.angles import AngleSeries
 
 #: DejaVu Sans ships with matplotlib: it has °, − and ≥, which the PDF core fonts lack.
@@ -41,9 +48,10 @@ class _Doc(FPDF):
         self.set_font("DejaVu", size=7)
         self.cell(0, 5, f"{self.footer_text} · page {self.page_no()}", align="C")
 
-    def heading(self, text: str, size: int = 13) -> None:
-        """A heading that never stands alone at the foot of a page."""
-        if self.get_y() > self.h - self.b_margin - KEEP_WITH_NEXT_MM:
+    def heading(self, text: str, size: int = 13, keep_mm: float = KEEP_WITH_NEXT_MM) -> None:
+        """A heading that never stands alone at the foot of a page: it needs `keep_mm` of page
+        below it for what follows (a picture's whole height), or it starts the next page."""
+        if self.get_y() > self.h - self.b_margin - 10 - keep_mm:
             self.add_page()
         self.ln(1)
         self.set_font("DejaVu", "B", size)
@@ -75,13 +83,61 @@ def _side_block(doc: _Doc, result: ExerciseResult, side: str) -> None:
     doc.ln(1)
 
 
-def write_pdf(report: Report, series: AngleSeries | None, path: str | Path) -> None:
+def _png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of a PNG, from its header."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _key_frames(doc: _Doc, frames: Sequence[KeyFrame], result: ExerciseResult | None) -> None:
+    """The key frames, left and right side by side, each half the text width; a leg without one
+    says why in its half."""
+    gap = 4.0
+    width = (doc.epw - gap) / 2
+    by_side = {f.side: f for f in frames}
+    images = {f.side: f.png() for f in frames}
+    heights = [width * h / w for w, h in map(_png_size, images.values())]
+    doc.heading("Key frames: the moment each result comes from", keep_mm=max(heights) + 12)
+    doc.para(say.KEY_FRAMES_PDF_NOTE, 8)
+    y = doc.get_y() + 1
+    for k, side in enumerate(("left", "right")):
+        x = doc.l_margin + k * (width + gap)
+        if side in by_side:
+            doc.image(io.BytesIO(images[side]), x=x, y=y, w=width)
+        elif result is not None:
+            doc.set_xy(x, y + 4)
+            doc.set_font("DejaVu", "B", 10)
+            doc.multi_cell(width, 5, say.verdict_title(side, result.sides[side].verdict))
+            doc.set_x(x)
+            doc.set_font("DejaVu", size=8)
+            doc.multi_cell(width, 4, say.no_key_frame_line(result.sides[side]))
+            doc.set_font("DejaVu", size=10)
+    doc.set_y(y + max(heights) + 2)
+
+
+def write_pdf(
+    report: Report,
+    series: AngleSeries | None,
+    path: str | Path,
+    key_frames: Sequence[KeyFrame] = (),
+    timeline: Timeline | None = None,
+) -> None:
     """Write the report as a PDF file."""
-    Path(path).write_bytes(pdf_bytes(report, series))
+    Path(path).write_bytes(pdf_bytes(report, series, key_frames, timeline))
 
 
-def pdf_bytes(report: Report, series: AngleSeries | None) -> bytes:
-    """The report as PDF bytes (a download that never touches the disk)."""
+def pdf_bytes(
+    report: Report,
+    series: AngleSeries | None,
+    key_frames: Sequence[KeyFrame] = (),
+    timeline: Timeline | None = None,
+) -> bytes:
+    """The report as PDF bytes (a download that never touches the disk).
+
+    `key_frames` (outputs.keyframes) are shown when given; `timeline` (outputs.timeline) marks the
+    fault spans on the plot, and is replayed from `series` when not given.
+    """
+    if timeline is None and series is not None:
+        timeline = engine_timeline(report, series)
     doc = _Doc(f"{say.report_title(report)} · {say.when(report.recorded_at)}")
     doc.heading(f"Hip-flexor form report: {say.report_title(report)}", 15)
     doc.para(say.session_line(report), 9)
@@ -100,6 +156,9 @@ def pdf_bytes(report: Report, series: AngleSeries | None) -> bytes:
         line = say.asymmetry_line(result)
         if line:
             doc.para(line)
+    if key_frames:
+        _key_frames(doc, key_frames, result)
+    if result is not None:
         not_assessed = {n.id: n for s in result.sides.values() for n in s.not_assessed}
         if not_assessed:
             doc.heading("Not assessed from a side view")
@@ -111,8 +170,13 @@ def pdf_bytes(report: Report, series: AngleSeries | None) -> bytes:
             doc.para(w, 9)
 
     if series is not None and len(series) > 1:
-        doc.heading("Angle over time")
-        doc.image(io.BytesIO(angle_plot_png(report, series)), w=180)
+        marks = {f.side: f.t_s for f in key_frames}
+        plot = angle_plot_png(report, series, timeline, marks)
+        w, h = _png_size(plot)
+        doc.heading("Angles over time", keep_mm=180 * h / w + 2)
+        doc.image(io.BytesIO(plot), w=180)
+        if timeline is None and result is not None and any(s.faults for s in result.sides.values()):
+            doc.para(say.FAULT_TIMES_UNKNOWN, 8)
 
     doc.heading("Angles over the whole recording")
     with doc.table(col_widths=(30, 55, 30, 30, 30), text_align="LEFT", line_height=5) as table:

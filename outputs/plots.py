@@ -4,8 +4,9 @@ target range shaded, and a measure's progress over sessions with its normal rang
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from datetime import datetime
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 import matplotlib
 
@@ -15,15 +16,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.records import Report
-from exercises.result import ExerciseResult
 from outputs import presenter as say
+from outputs.timeline import Timeline
 from pose.angles import AngleSeries
 
 SIDE_COLOURS = {"left": "tab:blue", "right": "tab:orange"}
 
 
-def _png(fig) -> bytes:
-    fig.tight_layout()
+def _png(fig, layout: bool = True) -> bytes:
+    if layout:
+        fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
@@ -42,39 +44,128 @@ def plotted_angle(report: Report) -> str:
     )  # type: ignore[union-attr]
 
 
-def _target_band(result: ExerciseResult | None) -> tuple[float | None, float | None]:
+def decisive_angles(report: Report) -> list[str]:
+    """The angles a session is judged on, each plotted in its own panel: a self-test's settled
+    angles (thigh to the table line and knee flexion for the Thomas test), else the target's."""
+    result = report.exercise
     if result is None:
-        return None, None
-    lo, hi = result.threshold("target.min"), result.threshold("target.max")
-    return (lo.value if lo else None), (hi.value if hi else None)
-
-
-def angle_plot_png(report: Report, series: AngleSeries) -> bytes:
-    """The decisive angle of both legs over time, the target range shaded, as a PNG."""
-    name = plotted_angle(report)
-    fig, ax = plt.subplots(figsize=(7.5, 2.6), dpi=150)
-    sides = report.exercise.measured_sides if report.exercise else ("left", "right")
-    for side in sides or ("left", "right"):
-        column = series.values.get(f"{side}_{name}")
-        if column is not None and np.any(np.isfinite(column)):
-            ax.plot(series.t, column, label=f"{side} leg", lw=1.2, color=SIDE_COLOURS[side])
-    lo, hi = _target_band(report.exercise)
-    if lo is not None or hi is not None:
-        bottom, top = ax.get_ylim()
-        ax.axhspan(
-            lo if lo is not None else min(bottom, hi - 20),  # type: ignore[operator]
-            hi if hi is not None else max(top, lo + 20),  # type: ignore[operator]
-            color="tab:green",
-            alpha=0.12,
-            label="target range",
+        return [plotted_angle(report)]
+    names: list[str] = []
+    if result.kind == "self_test":
+        names = list(
+            dict.fromkeys(
+                n for s in result.sides.values() if s.values is not None for n in s.values.angles
+            )
         )
-    ax.axhline(0, color="0.6", lw=0.6)
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("degrees")
-    ax.set_title(f"{say.angle_words(name).capitalize()} over time", fontsize=9)
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    return _png(fig)
+        if not names:
+            names = [
+                (t.angle or "").partition(".")[2]
+                for t in result.thresholds_used
+                if t.key.startswith("verdict.findings.") and t.angle
+            ]
+    target = plotted_angle(report)
+    return names or [target]
+
+
+#: Degrees of the normal or target range kept in view beyond its limit, however far the data are.
+BAND_IN_VIEW = 5.0
+
+
+def _shade(ax, lo: float | None, hi: float | None, label: str) -> None:
+    """Shade the band from lo to hi (an open end reaches past the data); the limit is always in
+    view, so a leg far from the normal range shows how far."""
+    if lo is None and hi is None:
+        return
+    bottom, top = ax.get_ylim()
+    if hi is not None:
+        bottom = min(bottom, hi - BAND_IN_VIEW)
+    if lo is not None:
+        top = max(top, lo + BAND_IN_VIEW)
+    span = top - bottom
+    ax.axhspan(
+        lo if lo is not None else bottom - span,
+        hi if hi is not None else top + span,
+        color="tab:green",
+        alpha=0.13,
+        label=label,
+        zorder=0,
+    )
+    ax.set_ylim(bottom, top)
+
+
+def angle_plot_png(
+    report: Report,
+    series: AngleSeries,
+    timeline: Timeline | None = None,
+    marks: Mapping[str, float] | None = None,
+) -> bytes:
+    """The decisive angle(s) of the measured legs over time: the normal or target range shaded, the
+    settled stretch of a self-test, each fault's spans (from the engine's `timeline`) and the key
+    frames' times (`marks`: side -> seconds) marked, as a PNG."""
+    result = report.exercise
+    names = decisive_angles(report)
+    sides = (result.measured_sides if result else ()) or ("left", "right")
+    fig, axes = plt.subplots(
+        len(names), 1, figsize=(7.5, 1.2 + 1.9 * len(names)), dpi=150, sharex=True, squeeze=False
+    )
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        for side in sides:
+            column = series.values.get(f"{side}_{name}")
+            if column is not None and np.any(np.isfinite(column)):
+                ax.plot(series.t, column, label=f"{side} leg", lw=1.3, color=SIDE_COLOURS[side])
+        if result is not None:
+            lo, hi = say.normal_band(result, f"working.{name}")
+            _shade(ax, lo, hi, say.plot_band_words(result.kind))
+        ax.axhline(0, color="0.6", lw=0.6)
+        ax.set_ylabel(say.plot_axis_words(name), fontsize=8)
+        ax.grid(alpha=0.3)
+        _mark_session(ax, report, timeline, marks)
+    axes[-1, 0].set_xlabel("seconds from the start of the recording")
+    axes[0, 0].set_title(say.plot_title(names), fontsize=9)
+    handles, labels = {}, []
+    for ax in axes[:, 0]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in handles:
+                handles[lab] = h
+                labels.append(lab)
+    fig.legend(
+        [handles[lab] for lab in labels], labels, fontsize=7, loc="lower center", ncol=3,
+        frameon=False,
+    )  # fmt: skip
+    rows = math.ceil(len(labels) / 3)
+    legend_in = 0.17 * rows + 0.08  # inches the legend takes below the panels
+    fig.tight_layout(rect=(0, legend_in / fig.get_figheight(), 1, 1))
+    return _png(fig, layout=False)
+
+
+FAULT_COLOURS = ("tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive")
+
+
+def _mark_session(
+    ax, report: Report, timeline: Timeline | None, marks: Mapping[str, float] | None
+) -> None:
+    result = report.exercise
+    if result is None:
+        return
+    for side in result.measured_sides:
+        v = result.sides[side].values
+        if v is not None and v.window is not None:
+            ax.axvspan(
+                v.window.start_s, v.window.end_s, color=SIDE_COLOURS[side], alpha=0.08, zorder=0,
+                label=say.plot_window_words(side),
+            )  # fmt: skip
+    if timeline is not None:
+        ids = list(dict.fromkeys(s.fault for s in timeline.fault_spans))
+        for span in timeline.fault_spans:
+            colour = FAULT_COLOURS[ids.index(span.fault) % len(FAULT_COLOURS)]
+            ax.axvspan(
+                span.start_s, span.end_s, color=colour, alpha=0.22, hatch="//", lw=0, zorder=0,
+                label=say.plot_fault_words(span.name, span.side),
+            )  # fmt: skip
+    for side, t in (marks or {}).items():
+        ax.axvline(
+            t, color=SIDE_COLOURS[side], ls=":", lw=1.4, label=say.plot_key_frame_words(side)
+        )
 
 
 def progress_plot_png(
@@ -83,27 +174,37 @@ def progress_plot_png(
     title: str,
     unit: str,
     band: tuple[float | None, float | None] = (None, None),
+    band_label: str = "normal range",
 ) -> bytes:
-    """One measure per session for each leg over time, the normal range shaded."""
-    fig, ax = plt.subplots(figsize=(7.5, 2.6), dpi=130)
-    x = [w.astimezone() for w in when]
+    """One measure per session for each leg over time, the normal range shaded, each point's value
+    written beside it (up to a dozen sessions); dates in this computer's time zone."""
+    fig, ax = plt.subplots(figsize=(7.5, 2.9), dpi=130)
+    x = [w.astimezone().replace(tzinfo=None) for w in when]
     for side, series in values.items():
         y = np.array([np.nan if v is None else v for v in series], dtype=float)
-        if np.any(np.isfinite(y)):
-            ax.plot(x, y, "o-", label=f"{side} leg", color=SIDE_COLOURS.get(side), lw=1.2)
+        if not np.any(np.isfinite(y)):
+            continue
+        colour = SIDE_COLOURS.get(side)
+        ax.plot(x, y, "o-", label=f"{side} leg", color=colour, lw=1.4, ms=5)
+        if len(x) <= 12:
+            for xi, yi in zip(x, y, strict=True):
+                if np.isfinite(yi):
+                    ax.annotate(
+                        f"{yi:g}{'°' if unit == '°' else ''}", (xi, yi), textcoords="offset points",
+                        xytext=(5, 4 if side == "left" else -11), fontsize=7, color=colour,
+                    )  # fmt: skip
     lo, hi = band
     if lo is not None or hi is not None:
-        bottom, top = ax.get_ylim()
-        ax.axhspan(
-            lo if lo is not None else min(bottom, hi - 20),
-            hi if hi is not None else max(top, lo + 20),
-            color="tab:green",
-            alpha=0.12,
-            label="normal range",
-        )  # type: ignore[operator]
+        _shade(ax, lo, hi, band_label)
+    if len(x) == 1 or (x and max(x) == min(x)):  # one day's width around a single session
+        centre = x[0]
+        ax.set_xlim(centre - timedelta(hours=12), centre + timedelta(hours=12))
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.margins(x=0.08)
     ax.set_title(title, fontsize=9)
-    ax.set_ylabel(unit)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d\n%H:%M"))
-    ax.legend(fontsize=7, loc="best")
+    ax.set_ylabel(unit if unit else "count")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3)
     return _png(fig)
