@@ -72,15 +72,15 @@ BAND_IN_VIEW = 5.0
 
 
 def _shade(ax, lo: float | None, hi: float | None, label: str) -> None:
-    """Shade the band from lo to hi (an open end reaches past the data); the limit is always in
-    view, so a leg far from the normal range shows how far."""
+    """Shade the band from lo to hi (an open end reaches past the data); the limits are always in
+    view with BAND_IN_VIEW on both sides, so a leg far from the range shows how far, and a leg
+    inside it shows by how much."""
     if lo is None and hi is None:
         return
     bottom, top = ax.get_ylim()
-    if hi is not None:
-        bottom = min(bottom, hi - BAND_IN_VIEW)
-    if lo is not None:
-        top = max(top, lo + BAND_IN_VIEW)
+    for limit in (lo, hi):
+        if limit is not None:
+            bottom, top = min(bottom, limit - BAND_IN_VIEW), max(top, limit + BAND_IN_VIEW)
     span = top - bottom
     ax.axhspan(
         lo if lo is not None else bottom - span,
@@ -175,36 +175,40 @@ def progress_plot_png(
     unit: str,
     band: tuple[float | None, float | None] = (None, None),
     band_label: str = "normal range",
+    span: tuple[datetime, datetime] | None = None,
 ) -> bytes:
     """One measure per session for each leg over time, the normal range shaded, each point's value
-    written beside it (up to a dozen sessions); dates in this computer's time zone."""
-    fig, ax = plt.subplots(figsize=(7.5, 2.9), dpi=130)
-    x = [w.astimezone().replace(tzinfo=None) for w in when]
+    written beside it (up to a dozen sessions); dates in this computer's time zone. `span` (the
+    first and last session of every chart on a page) gives charts side by side one time axis."""
+    fig, ax = plt.subplots(figsize=(6.0, 3.0), dpi=150)
+    local = [w.astimezone().replace(tzinfo=None) for w in when]
     for side, series in values.items():
         y = np.array([np.nan if v is None else v for v in series], dtype=float)
         if not np.any(np.isfinite(y)):
             continue
         colour = SIDE_COLOURS.get(side)
-        ax.plot(x, y, "o-", label=f"{side} leg", color=colour, lw=1.4, ms=5)
+        seen = np.isfinite(y)
+        x = [t for t, ok in zip(local, seen, strict=True) if ok]
+        ax.plot(x, y[seen], "o-", label=f"{side} leg", color=colour, lw=1.6, ms=6)
         if len(x) <= 12:
-            for xi, yi in zip(x, y, strict=True):
-                if np.isfinite(yi):
-                    ax.annotate(
-                        f"{yi:g}{'°' if unit == '°' else ''}", (xi, yi), textcoords="offset points",
-                        xytext=(5, 4 if side == "left" else -11), fontsize=7, color=colour,
-                    )  # fmt: skip
+            for xi, yi in zip(x, y[seen], strict=True):
+                ax.annotate(
+                    f"{yi:g}{'°' if unit == '°' else ''}", (xi, yi), textcoords="offset points",
+                    xytext=(6, 5 if side == "left" else -13), fontsize=8, color=colour,
+                )  # fmt: skip
     lo, hi = band
     if lo is not None or hi is not None:
         _shade(ax, lo, hi, band_label)
-    if len(x) == 1 or (x and max(x) == min(x)):  # one day's width around a single session
-        centre = x[0]
-        ax.set_xlim(centre - timedelta(hours=12), centre + timedelta(hours=12))
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    first, last = span if span else (min(when), max(when))
+    first, last = first.astimezone().replace(tzinfo=None), last.astimezone().replace(tzinfo=None)
+    pad = max((last - first) * 0.08, timedelta(hours=12))
+    ax.set_xlim(first - pad, last + pad)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.margins(x=0.08)
-    ax.set_title(title, fontsize=9)
-    ax.set_ylabel(unit if unit else "count")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.tick_params(labelsize=8)
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel("degrees" if unit == "°" else ("seconds" if unit == "s" else "count"), fontsize=9)
+    ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     return _png(fig)

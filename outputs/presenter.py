@@ -601,15 +601,25 @@ def compensated_reps(side: SideResult) -> float | None:
 def followed_measures(result: ExerciseResult) -> list[Measure]:
     """What Progress follows: `progress_measures`, and for a rep test the reps with compensation
     beside the peak (compensation fakes range, so it is shown alongside the angle)."""
-    measures = progress_measures(result)
+    left_seen, right_seen = result.sides["left"].measured, result.sides["right"].measured
+    measures = [
+        Measure(
+            m.name,
+            m.unit,
+            m.left if left_seen else None,
+            m.right if right_seen else None,
+            m.normal,
+        )
+        for m in progress_measures(result)
+    ]  # a leg that was never measured has no value to follow (not 0 s, not 0 holds)
     if result.kind == "rep_test":
         left, right = result.sides["left"], result.sides["right"]
         measures.append(
             Measure(
                 "reps with compensation",
                 "",
-                compensated_reps(left),
-                compensated_reps(right),
+                compensated_reps(left) if left_seen else None,
+                compensated_reps(right) if right_seen else None,
             )
         )
     return measures
@@ -628,8 +638,8 @@ def measure_text(value: float | None, unit: str, signed: bool = True) -> str:
 def progress_difference_line(measure: Measure) -> str | None:
     """The latest session's left–right difference in a followed measure, when both were measured."""
     gap = difference(measure.left, measure.right)
-    if gap is None:
-        return None
+    if gap is None or measure.unit not in ("°", "s"):
+        return None  # a difference of counts (holds, reps) says nothing the two counts do not
     text = measure_text(gap, measure.unit, signed=False)
     return f"Latest session: left–right difference in {measure.name} {text}."
 
@@ -680,6 +690,18 @@ FAULT_TIMES_UNKNOWN = (
     "When each fault happened is not known for this report (only how long it lasted): the times "
     "are kept only while the recording's angles are at hand."
 )
+
+
+def headline_measure(side: SideResult, result: ExerciseResult) -> tuple[str, str]:
+    """The one number a leg's result is shown with: a self-test's settled target angle (the
+    Thomas test's thigh to the table line), else the peak hip extension."""
+    if result.kind == "self_test":
+        target = result.threshold("target.max") or result.threshold("target.min")
+        name = (target.angle or "").partition(".")[2] if target else ""
+        value = side.values.angles.get(name) if side.values is not None and name else None
+        if name:
+            return f"{ANGLE_WORDS.get(name, name).capitalize()} (settled)", degrees(value)
+    return "Peak hip extension", degrees(side.peak_hip_extension_deg)
 
 
 def no_key_frame_line(side: SideResult) -> str:
