@@ -59,8 +59,10 @@ CROP_ASPECT = {"lying": 4 / 3, "upright": 1.0}
 CROP_MARGIN = 0.18
 #: The reference (and threshold) line reaches this far past the vertex, in measured-line lengths.
 REFERENCE_REACH = 1.35
-#: The arc's radius, in measured-line lengths.
+#: The arc's radius, and the filled wedge's, in measured-line lengths; the wedge's opacity.
 ARC_RADIUS = 0.4
+WEDGE_RADIUS = 1.0
+WEDGE_ALPHA = 0.5
 #: Drawn angle and frame value differing by this much (degrees) are both written.
 DIFFERS_DEG = 0.5
 #: Drawn beside the decisive angles where the exercise has trunk faults (compensation shows there).
@@ -495,6 +497,11 @@ def draw_key_frame(
     thick = max(2, round(width / 160 / scale))  # about 4 px in a 640 px panel
 
     SkeletonAnnotator(thickness=max(1, thick // 2)).annotate(base, track.landmarks[choice.index])
+    # the angle itself as a translucent wedge, so a small one still shows across a room
+    wedges = base.copy()
+    for _d, g in drawn:
+        _arc(wedges, g, g.length * WEDGE_RADIUS, MEASURED, -1)
+    cv2.addWeighted(wedges, WEDGE_ALPHA, base, 1 - WEDGE_ALPHA, 0, dst=base)
     for d, g in drawn:
         dash = max(4.0, g.length / 14)
         limit_is_reference = d.threshold_label and d.threshold_end is None

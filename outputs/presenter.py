@@ -575,7 +575,13 @@ def frame_differs_line(angle: str, frame_value: float) -> str:
 
 def dose_lines(result: ExerciseResult) -> list[str]:
     """Hold, sets and days a week for a stretch, with units and sources."""
-    hold, sets = result.threshold("target.hold_s"), result.threshold("target.sets")
+    return dose_lines_from(result.thresholds_used)
+
+
+def dose_lines_from(used: Iterable[ThresholdUsed]) -> list[str]:
+    """Hold, sets and days a week from a definition's values (`exercises.summary.thresholds_used`)."""
+    by_key = {t.key: t for t in used}
+    hold, sets = by_key.get("target.hold_s"), by_key.get("target.sets")
     out = []
     if hold is not None and hold.value is not None:
         out.append(f"Hold each stretch {number(hold.value, 's')} (source: {hold.source}).")
@@ -702,6 +708,45 @@ def headline_measure(side: SideResult, result: ExerciseResult) -> tuple[str, str
         if name:
             return f"{ANGLE_WORDS.get(name, name).capitalize()} (settled)", degrees(value)
     return "Peak hip extension", degrees(side.peak_hip_extension_deg)
+
+
+HANDOUT_FIGURE_CAPTION = "The green mark is where you should feel a gentle stretch."
+HANDOUT_NOTE = (
+    "Your therapist chose this stretch for you. Do it slowly, breathe out as you ease into it, "
+    "and keep the form below; it should feel like a gentle pull, never pain."
+)
+
+
+def handout_title(stretch_name: str) -> str:
+    return f"Your stretch: {stretch_name}"
+
+
+def handout_result_line(side: SideResult, result: ExerciseResult) -> str:
+    """ "Left leg: tight — thigh 8.7° above the table line, knee bent 49.8°"."""
+    title = verdict_title(side.side, side.verdict)
+    values = [v for v in decisive_values(side, result) if not v.startswith("settled from")]
+    return f"{title} — {', '.join(values)}" if values else title
+
+
+HANDOUT_FORM_HEADING = "Keep good form"
+
+
+def form_rule_line(name: str, cue: str) -> str:
+    """One form rule for the hand-out: its cue, which already says what to do."""
+    return f"• {cue}"
+
+
+DEMO_INTRO = (
+    "For showing a client the test, on this screen or a second one: measure a side-on recording "
+    "once, and the result stays frozen on the settled measurement, each leg's key frame large, "
+    "with the normal limit drawn on the body in green."
+)
+DEMO_FROZEN_NOTE = (
+    "Frozen on the moment each result comes from. Amber: the measured line and angle; dashed "
+    "white: the line it is measured from; green: the normal limit. Record the client again and "
+    "press “Measure again” to compare."
+)
+DEMO_NO_EXERCISE = "Choose the exercise the client did, then measure again."
 
 
 def no_key_frame_line(side: SideResult) -> str:
