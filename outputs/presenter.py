@@ -55,6 +55,7 @@ ANGLE_WORDS: dict[str, str] = {
     "trunk_incline_deg": "trunk incline",
     "trunk_to_horizontal_deg": "trunk to the table",
     "visibility": "visibility",
+    "body_speed_tl_s": "body speed",
 }
 ROLE_WORDS = {"working": "working leg", "other": "other leg"}
 VERDICT_WORDS: dict[str, str] = {
@@ -69,7 +70,7 @@ VERDICT_WORDS: dict[str, str] = {
 #: The range a finding's threshold leaves as normal, by the finding's comparison.
 NORMAL_RANGE = {">": "at or below", ">=": "below", "<": "at or above", "<=": "above"}
 OP_SIGNS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
-UNIT_SIGNS = {"deg": "°", "s": " s", "count": "", "": ""}
+UNIT_SIGNS = {"deg": "°", "s": " s", "count": "", "": "", "tl/s": " trunk lengths a second"}
 ENGINE_WORDS: dict[str, str] = {
     "fault_min_s": "a fault counts after lasting",
     "cue_repeat_s": "the same cue is not repeated within",
