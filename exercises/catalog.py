@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from exercises.definition import (
+    BODY_VALUES,
     KINDS,
     LEG_VALUES,
     OPS,
@@ -111,7 +112,7 @@ class _Reader:
         if not is_valid_ref(ref):
             raise self.fail(
                 f"{key!r} = {ref!r} names no value; use working.<x>, other.<x> or difference.<x> with x in "
-                f"{', '.join(LEG_VALUES)}, or trunk_incline_deg / trunk_to_horizontal_deg"
+                f"{', '.join(LEG_VALUES)}, or one of {', '.join(BODY_VALUES)}"
             )
         return ref
 

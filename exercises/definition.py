@@ -54,6 +54,16 @@ def is_valid_ref(ref: str) -> bool:
     return role in (*ROLES, DIFFERENCE) and name in LEG_VALUES
 
 
+#: The unit of a value a reference names, for reports (exercises.result.UNITS): degrees, except
+#: visibility (a plain number, 0..1) and the body's speed (trunk lengths per second).
+VALUE_UNITS: dict[str, str] = {"visibility": "", "body_speed_tl_s": "tl/s"}
+
+
+def ref_unit(ref: str) -> str:
+    """The unit of the value `ref` names: "deg", "" (visibility) or "tl/s" (body speed)."""
+    return VALUE_UNITS.get(ref.partition(".")[2] or ref, "deg")
+
+
 def frame_keys(ref: str, working_side: str) -> tuple[str, ...]:
     """The frame mapping's keys `ref` reads when `working_side` is the working leg."""
     role, dot, name = ref.partition(".")

@@ -27,7 +27,8 @@ VERDICTS: tuple[str, ...] = (
     COMPLETED,
     INCOMPLETE,
 )
-UNITS: tuple[str, ...] = ("deg", "s", "count", "")  # "" = a plain number (visibility 0..1)
+#: "" = a plain number (visibility 0..1); "tl/s" = trunk lengths (shoulder to hip) per second.
+UNITS: tuple[str, ...] = ("deg", "s", "count", "", "tl/s")
 
 
 class ResultError(ValueError):
@@ -202,6 +203,11 @@ class SideResult:
         _check(
             self.verdict != TIGHT or any(not f.compensation for f in self.findings),
             f"{self.side}: tight needs a finding",
+        )
+        _check(
+            self.verdict != NOT_TESTED
+            or (self.values is None and all(f.compensation for f in self.findings)),
+            f"{self.side}: a side not tested has no verdict values or findings",
         )
 
     def fault_seconds(self) -> dict[str, float]:

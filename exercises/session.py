@@ -209,15 +209,15 @@ class ExerciseSession:
     def in_position(self, frame: Mapping[str, object], side: str) -> bool:
         """Posture right and every position condition met with `side` as the working leg.
 
-        A condition marked `if_seen` is skipped while the other leg is not seen: the far leg is the
-        model's guess in a side view (../shared/DESIGN.md).
+        A condition marked `if_seen` is skipped while its value cannot be read: the other leg not
+        seen (the far leg is the model's guess in a side view, ../shared/DESIGN.md), or that one
+        angle left empty as beyond what a body can do (pose/limits.py).
         """
         if frame.get("posture") not in self.definition.postures:
             return False
-        other_hidden = not self.leg_seen(frame, other_side(side))
         for condition in self.definition.position:
             met = condition.check(frame, side)
-            if met is None and other_hidden and condition.if_seen:
+            if met is None and condition.if_seen:
                 continue
             if met is not True:
                 return False

@@ -12,9 +12,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from exercises.definition import SIDES, SUMMARY_ANGLES, ExerciseDefinition, Sourced, read_value
+from exercises.definition import (
+    SIDES,
+    SUMMARY_ANGLES,
+    ExerciseDefinition,
+    Sourced,
+    read_value,
+    ref_unit,
+)
 from exercises.result import (
     INCONCLUSIVE,
+    NOT_TESTED,
     AngleStats,
     Asymmetry,
     CueRecord,
@@ -83,8 +91,8 @@ def _side_result(session: ExerciseSession, side: str) -> SideResult:
     )
 
     if not measured:
-        verdict = SideVerdict(INCONCLUSIVE)
-        verdict.reasons = [*view_reasons(session.view), _unmeasured_reason(session, side)]
+        word, reason = _unmeasured(session, side)
+        verdict = SideVerdict(word, reasons=[*view_reasons(session.view), reason])
     elif d.kind == "self_test":
         verdict = self_test_verdict(
             d,
@@ -172,18 +180,23 @@ def _measured_seconds(records: list) -> float:
     return total
 
 
-def _unmeasured_reason(session: ExerciseSession, side: str) -> str:
+def _unmeasured(session: ExerciseSession, side: str) -> tuple[str, str]:
+    """A side never measured: the verdict word and why. Never in position is `not_tested`; in
+    position (or perhaps in position) but not seen, or seen from a view that cannot tell, is
+    `inconclusive`."""
     if session.side_mode not in ("auto", side):
-        return f"not tested: the session was limited to the {session.side_mode} side"
+        return NOT_TESTED, f"the session was limited to the {session.side_mode} side"
+    if view_reasons(session.view):
+        return INCONCLUSIVE, f"whether the {side} side was ever in position cannot be told"
     unseen = session.unseen_fraction(side)
     if unseen is not None and unseen >= 0.5:
-        return (
+        return INCONCLUSIVE, (
             f"the {side} leg was not seen well enough to measure ({unseen:.0%} of the frames with a "
             "person): turn it towards the camera, whole body in view"
         )
     if session.sides[side].records:
-        return f"the {side} leg was never seen well enough while in position"
-    return f"the {side} side was not tested in this recording (never in position with it working)"
+        return INCONCLUSIVE, f"the {side} leg was never seen well enough while in position"
+    return NOT_TESTED, f"the {side} side was never in the position of the exercise with it working"
 
 
 def _asymmetry(d: ExerciseDefinition, left: float | None, right: float | None) -> Asymmetry | None:
@@ -235,10 +248,14 @@ def thresholds_used(d: ExerciseDefinition) -> tuple[ThresholdUsed, ...]:
     for rule in d.faults:
         c = rule.condition
         out.append(
-            ThresholdUsed(f"faults.{rule.id}", rule.name, c.ref, c.op, c.threshold, "deg", c.source)
+            ThresholdUsed(
+                f"faults.{rule.id}", rule.name, c.ref, c.op, c.threshold, ref_unit(c.ref), c.source
+            )
         )
     for i, c in enumerate(d.position):
-        out.append(ThresholdUsed(f"position.{i}", "", c.ref, c.op, c.threshold, "deg", c.source))
+        out.append(
+            ThresholdUsed(f"position.{i}", "", c.ref, c.op, c.threshold, ref_unit(c.ref), c.source)
+        )
     if d.reps is not None:
         for name in ("enter_deg", "exit_deg", "swing_deg", "per_side"):
             item = getattr(d.reps, name, None)
@@ -258,7 +275,7 @@ def build_result(session: ExerciseSession) -> ExerciseResult:
     """The typed result of everything fed to `session` so far."""
     d = session.definition
     sides = {side: _side_result(session, side) for side in SIDES}
-    measured = [s for s in SIDES if sides[s].measured]
+    measured = [s for s in SIDES if sides[s].measured and sides[s].verdict != NOT_TESTED]
     if session.side_mode != "auto":
         tested = session.side_mode
     else:

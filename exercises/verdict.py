@@ -2,8 +2,11 @@
 from the worst single frame. Where the data cannot support a verdict it is `inconclusive`, with the
 reasons named and the values left null.
 
-Verdict words: self-tests and rep tests give "normal", "tight" or "inconclusive"; stretches give
-"completed" (the asked number of holds done), "incomplete" or "inconclusive" (never measured).
+Verdict words (../shared/DESIGN.md): self-tests and rep tests give "not_tested" (the test's position
+was never held for the settled window, or the leg never taken back and returned: walking, jumping and
+squatting are no test), "inconclusive" (in position but not measurable: view, visibility, pelvis not
+controlled, form not held), "normal" or "tight"; stretches give "completed" (the asked number of
+holds done), "incomplete" or "not_tested" (never worked).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from exercises.result import (
     INCOMPLETE,
     INCONCLUSIVE,
     NORMAL,
+    NOT_TESTED,
     TIGHT,
     Finding,
     VerdictValues,
@@ -156,12 +160,24 @@ def self_test_verdict(
     assert d.verdict is not None and d.verdict.settle_s is not None
     reasons = view_reasons(view)
     settle_s = d.verdict.settle_s.value
+    max_gap = d.timing.max_gap_s.value
+    held = longest_run(t, index, np.ones(len(t), dtype=bool), max_gap)
+    held_s = 0.0 if held is None else float(t[held[1]] - t[held[0]])
+    if held_s < settle_s - EPS_S:
+        # never in the test's position for the settled window: no test was done
+        return SideVerdict(
+            NOT_TESTED,
+            reasons=[
+                f"in the test's position for at most {held_s:.1f} s, and the test needs it held "
+                f"for {settle_s:g} s",
+                *reasons,
+            ],
+        )
     steady = d.verdict.steady_deg.value if d.verdict.steady_deg is not None else None
     refs = steady_refs(d)
     columns = np.array([[read_value(f, ref, side) for ref in refs] for f in frames]).reshape(
         len(frames), len(refs)
     )
-    max_gap = d.timing.max_gap_s.value
     window = settled_window(t, index, good, settle_s, max_gap, columns, steady)
     if window is None:
         run = longest_run(t, index, good, max_gap)
@@ -251,6 +267,12 @@ def rep_test_verdict(
                     reps=n,
                 )
             )
+    if not reps:
+        # in the stance, perhaps, but the leg was never taken back and returned: no test was done
+        return SideVerdict(
+            NOT_TESTED,
+            reasons=["the leg was never taken back and returned (no rep)", *reasons],
+        )
     if len(clean) < min_reps:
         reasons.append(
             f"too few reps in good form: {len(clean)} of {len(reps)}, {min_reps} needed"
@@ -269,10 +291,10 @@ def rep_test_verdict(
 
 
 def stretch_verdict(d: ExerciseDefinition, measured: bool, holds_completed: int) -> SideVerdict:
-    """`completed` when the asked number of holds is done, `incomplete` when not, `inconclusive`
-    when the side was never measured."""
+    """`completed` when the asked number of holds is done, `incomplete` when not, `not_tested`
+    when the side was never worked."""
     if not measured:
-        return SideVerdict(INCONCLUSIVE)
+        return SideVerdict(NOT_TESTED)
     sets = int(d.target.sets.value) if d.target.sets is not None else 1
     values = VerdictValues(holds_completed=holds_completed, sets=sets)
     return SideVerdict(COMPLETED if holds_completed >= sets else INCOMPLETE, values=values)

@@ -47,8 +47,9 @@ TABLE_LINES = ("trunk", "image")
 # engine checks each definition's references against these when it loads it).
 #: Per-leg values, read as f"{side}_{name}".
 LEG_VALUES: tuple[str, ...] = (*SIDE_ANGLES, "visibility")
-#: Whole-body values.
-BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg")
+#: Whole-body values. `body_speed_tl_s`: how fast the hips travel, in trunk lengths (shoulder to
+#: hip) per second — a test is done in place; walking, running and jumping move the whole body.
+BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg", "body_speed_tl_s")
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,73 @@ def smooth_votes(t: np.ndarray, votes: np.ndarray, window_s: float = 0.5) -> np.
         return np.nanmedian(windows, axis=1)
 
 
+#: The body's speed is the hips' travel over this long (seconds): long enough that a pose model's
+#: jitter of a few pixels is no speed, short enough that a jump (up and down in about half a second)
+#: is not averaged away.
+BODY_SPEED_WINDOW_S = 0.5
+
+
+def body_speed_tl_s(
+    t: np.ndarray,
+    hip: np.ndarray,
+    trunk_px: np.ndarray,
+    window_s: float = BODY_SPEED_WINDOW_S,
+    causal: bool = False,
+) -> np.ndarray:
+    """(N,) speed of the hip point in trunk lengths per second, NaN where it cannot be told.
+
+    `hip` (N, 2) pixels, `trunk_px` (N,) the trunk's length in pixels. The travel is measured
+    between the first and last frames with a hip seen in a window of `window_s` centred on each
+    frame (recordings) or ending at it (`causal`, live); that span must cover a quarter of the
+    window (at the start and end of a recording the window is cut short).
+    """
+    t = np.asarray(t, dtype=np.float64)
+    n = t.shape[0]
+    out = np.full(n, np.nan)
+    ok = np.all(np.isfinite(hip), axis=-1) & np.isfinite(trunk_px) & (trunk_px > 0)
+    idx = np.flatnonzero(ok)
+    if idx.size < 2:
+        return out
+    tt = t[idx]
+    lo = t - (window_s if causal else window_s / 2.0)
+    hi = t if causal else t + window_s / 2.0
+    a = np.clip(np.searchsorted(tt, lo - 1e-9, "left"), 0, idx.size - 1)
+    b = np.clip(np.searchsorted(tt, hi + 1e-9, "right") - 1, 0, idx.size - 1)
+    first, last = idx[a], idx[b]
+    span = t[last] - t[first]
+    valid = ok & (span >= window_s / 4.0 - 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = np.linalg.norm(hip[last] - hip[first], axis=-1) / span / trunk_px
+    out[valid] = speed[valid]
+    return out
+
+
+class CausalBodySpeed:
+    """Live: the body's speed from the frames seen so far (`body_speed_tl_s`, causal)."""
+
+    def __init__(self, window_s: float = BODY_SPEED_WINDOW_S) -> None:
+        self.window_s = window_s
+        self.reset()
+
+    def reset(self) -> None:
+        self._t: list[float] = []
+        self._hip: list[np.ndarray] = []
+        self._trunk: list[float] = []
+
+    def update(self, t: float, points: np.ndarray, seen: np.ndarray) -> float:
+        """The speed at time t (seconds) from one frame's `points` (33, 2) px and `seen` (33,)."""
+        shoulder, hip = trunk_points(points[None], seen[None])
+        self._t.append(float(t))
+        self._hip.append(hip[0])
+        self._trunk.append(float(np.linalg.norm(hip[0] - shoulder[0])))
+        while len(self._t) > 2 and self._t[1] <= t - self.window_s - 1e-9:
+            del self._t[0], self._hip[0], self._trunk[0]
+        speed = body_speed_tl_s(
+            np.array(self._t), np.array(self._hip), np.array(self._trunk), self.window_s, True
+        )
+        return float(speed[-1])
+
+
 def compute_angles(
     track: PoseTrack,
     table_line: str = "trunk",
@@ -266,6 +334,9 @@ def compute_angles(
         lying, np.nan, geometry.trunk_incline_deg(shoulder, hip, facing_x)
     )
     values["trunk_to_horizontal_deg"] = elevation
+    values["body_speed_tl_s"] = body_speed_tl_s(
+        track.t, hip, np.linalg.norm(hip - shoulder, axis=-1)
+    )
     # a reading beyond what a body can do is not a measurement (pose/limits.py says which and why)
     values, notes = apply_limits(track.t, values, SIDES)
     return AngleSeries(t=track.t, values=values, posture=posture, facing_x=facing_x, notes=notes)

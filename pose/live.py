@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pose.angles import compute_angles, facing_votes
+from pose.angles import CausalBodySpeed, compute_angles, facing_votes
 from pose.facing import CausalFacing
 from pose.landmarks import VISIBILITY_THRESHOLD
 from pose.smoothing import LiveSmoother
@@ -24,11 +24,13 @@ class LiveAngles:
         self.table_line = table_line
         self.facing = CausalFacing()
         self.smoother = LiveSmoother()
+        self.body_speed = CausalBodySpeed()
         self._last_t = -np.inf
 
     def reset(self) -> None:
         self.facing.reset()
         self.smoother.reset()
+        self.body_speed.reset()
         self._last_t = -np.inf
 
     def update(self, t: float, landmarks: np.ndarray) -> dict[str, float | str]:
@@ -36,7 +38,11 @@ class LiveAngles:
         t = max(float(t), self._last_t + 1e-6)  # a live clock can repeat a timestamp
         self._last_t = t
         track = PoseTrack(t=np.array([t]), landmarks=landmarks[None], image_size=self.image_size)
-        vote = facing_votes(track.points_px, track.seen(VISIBILITY_THRESHOLD))[0]
+        seen = track.seen(VISIBILITY_THRESHOLD)
+        vote = facing_votes(track.points_px, seen)[0]
         facing = self.facing.update(t, float(vote))
         series = compute_angles(track, table_line=self.table_line, facing=np.array([facing]))
-        return self.smoother.update(series.frame(0))
+        frame = self.smoother.update(series.frame(0))
+        # one frame cannot tell a speed: it comes from the frames before it
+        frame["body_speed_tl_s"] = self.body_speed.update(t, track.points_px[0], seen[0])
+        return frame

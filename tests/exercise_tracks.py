@@ -58,11 +58,13 @@ def angle_series(
     left_visibility: Keys | None = None,
     right_visibility: Keys | None = None,
     facing_x: float = 1.0,
+    body_speed: Keys = 0.0,
 ) -> AngleSeries:
     """An AngleSeries as pose.angles would give it for these joint angles (no landmarks involved).
 
     Lying frames get thigh_to_horizontal = −hip extension (the table line is the trunk line) and a
-    NaN trunk incline; upright frames the thigh's angle to the image horizontal.
+    NaN trunk incline; upright frames the thigh's angle to the image horizontal. `body_speed`:
+    trunk lengths a second (0: in one place).
     """
     n = t.shape[0]
     posture_arr = (
@@ -77,6 +79,7 @@ def angle_series(
     )
     values: dict[str, np.ndarray] = {"trunk_incline_deg": np.where(lying, np.nan, incline)}
     values["trunk_to_horizontal_deg"] = elevation
+    values["body_speed_tl_s"] = keyed(t, body_speed)
     for side, hip, knee, vis in (
         ("left", left_hip, left_knee, left_visibility),
         ("right", right_hip, right_knee, right_visibility),

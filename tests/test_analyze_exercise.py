@@ -68,4 +68,4 @@ def test_side_option_limits_the_judged_leg(tmp_path: Path) -> None:
     assert analyze.main([*argv, "--quiet"]) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["sides"]["right"]["measured"] is False
-    assert report["sides"]["left"]["verdict"] == "inconclusive"
+    assert report["sides"]["left"]["verdict"] == "not_tested"

@@ -76,7 +76,7 @@ def test_stretch_done_right_is_measured_exactly(exercise, side):
     assert kinds.count("hold_done") == 2 and "praise" in kinds
     assert "fault" not in kinds and "range" not in kinds
     idle = report["sides"][other(side)]
-    assert idle["measured"] is False and idle["verdict"] == "inconclusive"
+    assert idle["measured"] is False and idle["verdict"] == "not_tested"
     assert (
         idle["peak_hip_extension_deg"] is None
         and idle["angles"]["hip_extension_deg"]["max"] is None
@@ -178,9 +178,10 @@ def test_a_leg_never_seen_gives_no_numbers(exercise):
     script.keys["right_vis"] = [(0.0, 0.3), (script.t, 0.3)]
     report = run_exercise_json(script.series(), exercise)
     _no_nan(report)
-    for side in SIDES:
+    # the hidden leg: perhaps in position, not seen (inconclusive); the other never worked
+    for side, verdict in (("right", "inconclusive"), ("left", "not_tested")):
         s = report["sides"][side]
-        assert s["measured"] is False and s["verdict"] == "inconclusive"
+        assert s["measured"] is False and s["verdict"] == verdict
         assert s["peak_hip_extension_deg"] is None and s["holds"] == []
         assert s["angles"]["hip_extension_deg"] == {"min": None, "median": None, "max": None}
     assert "not seen" in " ".join(report["sides"]["right"]["reasons"])
@@ -216,7 +217,8 @@ def test_a_fixed_side_measures_only_that_leg(side, measured):
     assert report["sides"][side]["measured"] is measured
     assert report["sides"][other(side)]["measured"] is False
     if not measured:
-        assert report["sides"][side]["verdict"] == "inconclusive"
+        assert report["sides"][side]["verdict"] == "not_tested"
+        assert "never in the position" in report["sides"][side]["reasons"][0]
 
 
 def test_unknown_side_choice_is_an_error():
@@ -249,7 +251,7 @@ def test_thomas_verdicts(side, thigh, knee, verdict, findings):
     assert s["result_deg"] == pytest.approx(thigh, abs=1.0)
     assert s["peak_hip_extension_deg"] == pytest.approx(-thigh, abs=1.0)
     assert s["not_assessed"][0]["id"] == "abductors_tfl"
-    assert report["sides"][other(side)]["verdict"] == "inconclusive"
+    assert report["sides"][other(side)]["verdict"] == "not_tested"
 
 
 def test_thomas_both_sides_and_asymmetry():
@@ -278,12 +280,14 @@ def test_thomas_without_pelvic_control_is_inconclusive(fault, reason):
     assert [c["fault"] for c in report["cues"] if c["kind"] == "fault"] == [fault]
 
 
-def test_thomas_too_short_is_inconclusive():
+def test_thomas_held_too_short_is_not_tested():
+    """In the test's position for less than the settled window: the test was not done."""
     report = run_exercise_json(
         thomas_script([("left", -5.0, 80.0)], settle_s=2.0).series(), "thomas_test"
     )
     s = report["sides"]["left"]
-    assert s["verdict"] == "inconclusive" and "too few good frames" in s["reasons"][0]
+    assert s["verdict"] == "not_tested" and "needs it held for 3 s" in s["reasons"][0]
+    assert s["verdict_values"] is None and s["findings"] == []
     assert s["measured"] is True and s["angles"]["knee_flexion_deg"]["median"] == pytest.approx(
         80.0, abs=1
     )
@@ -526,8 +530,8 @@ def test_report_has_the_design_fields():
         "normal: thigh 5.0° below the table line, knee bent 80.0°, settled from 5.5 s to 8.5 s "
         "(median of that stretch)"
     )
-    assert report["sides"]["left"]["summary"].startswith(
-        "inconclusive: the left side was not tested"
+    assert report["sides"]["left"]["summary"] == (
+        "not tested: the left side was never in the position of the exercise with it working"
     )
     assert report["thresholds"]["faults"]["hug_released"]["value"] == -80.0
 
@@ -684,7 +688,7 @@ def test_a_report_before_any_frame_is_all_unknown(exercise):
     _no_nan(report)
     assert report["tested_side"] is None and report["cues"] == []
     for s in report["sides"].values():
-        assert s["verdict"] == "inconclusive" and s["measured"] is False
+        assert s["verdict"] == "not_tested" and s["measured"] is False
         assert s["peak_hip_extension_deg"] is None and s["time_in_target_s"] == 0.0
 
 
