@@ -460,14 +460,44 @@ def _value_anchor(g: _Geometry, deg: float, text_px: float) -> np.ndarray:
     )
 
 
-def _outlined(pen, xy, text: str, font, fill: Color, box: tuple[float, float, float, float]):
-    """Text centred on `xy`, kept inside `box` (x0, y0, x1, y1), outlined in black."""
-    left, top_, right, bottom = pen.textbbox((0, 0), text, font=font)
-    tw, th = right - left, bottom - top_
-    x = min(max(box[0] + 2, xy[0] - tw / 2), box[2] - tw - 2)
-    y = min(max(box[1] + 2, xy[1] - th / 2), box[3] - th - 4)
+Box = tuple[float, float, float, float]
+
+
+def _text_box(pen, xy, text: str, font, inside: Box) -> Box:
+    """The box (x0, y0, x1, y1) of `text` centred on `xy`, moved inside `inside`."""
     stroke = max(2, font.size // 9)
-    pen.text((x, y), text, font=font, fill=_rgb(fill), stroke_width=stroke, stroke_fill=(0, 0, 0))
+    left, top_, right, bottom = pen.textbbox((0, 0), text, font=font, stroke_width=stroke)
+    tw, th = right - left, bottom - top_
+    x = min(max(inside[0] + 2, xy[0] - tw / 2), inside[2] - tw - 2)
+    y = min(max(inside[1] + 2, xy[1] - th / 2), inside[3] - th - 4)
+    return x, y, x + tw, y + th
+
+
+def _overlaps(a: Box, b: Box, gap: float = 6.0) -> bool:
+    return not (a[2] + gap < b[0] or b[2] + gap < a[0] or a[3] + gap < b[1] or b[3] + gap < a[1])
+
+
+def _place(pen, vertex, anchor, text: str, font, inside: Box, taken: list[Box]) -> Box:
+    """The first box along the line from the vertex through `anchor` that overlaps no label
+    already written (up to four steps further out)."""
+    step = (anchor[0] - vertex[0], anchor[1] - vertex[1])
+    norm = math.hypot(*step) or 1.0
+    push = font.size * 0.9
+    for k in range(5):
+        at = (anchor[0] + step[0] / norm * push * k, anchor[1] + step[1] / norm * push * k)
+        box = _text_box(pen, at, text, font, inside)
+        if not any(_overlaps(box, other) for other in taken):
+            return box
+    return box
+
+
+def _outlined(pen, box: Box, text: str, font, fill: Color) -> None:
+    """Text at `box`, outlined in black so it reads on any background."""
+    stroke = max(2, font.size // 9)
+    pen.text(
+        (box[0], box[1]), text, font=font, fill=_rgb(fill), stroke_width=stroke,
+        stroke_fill=(0, 0, 0),
+    )  # fmt: skip
 
 
 def draw_key_frame(
@@ -556,9 +586,12 @@ def draw_key_frame(
 
     inside = (0.0, float(top), float(width), float(top + body_h))
     value_font = _font(round(big * 1.1), bold=True)
+    taken: list[Box] = []
     for d, g in drawn:
-        anchor = _value_anchor(g, d.frame_deg, big * 0.9 / scale)
-        _outlined(pen, to_panel(anchor), d.value_text, value_font, MEASURED, inside)
+        anchor = to_panel(_value_anchor(g, d.frame_deg, big * 0.9 / scale))
+        box = _place(pen, to_panel(g.vertex), anchor, d.value_text, value_font, inside, taken)
+        _outlined(pen, box, d.value_text, value_font, MEASURED)
+        taken.append(box)
     y = top + body_h + 8
     for line in lines:
         pen.text((10, y), line, font=small_font, fill=(20, 20, 20))

@@ -110,7 +110,7 @@ def show_key_frames(frames: list[KeyFrame], result: ExerciseResult) -> None:
         with col:
             if side in by_side:
                 frame = by_side[side]
-                st.image(frame.png(), caption=frame.reason, width="stretch")
+                st.image(frame.png(), width="stretch")  # its title and reason are drawn in it
             else:
                 st.info(
                     f"**{say.verdict_title(side, result.sides[side].verdict)}**  \n"
