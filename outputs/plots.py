@@ -193,19 +193,27 @@ def progress_plot_png(
         if len(x) <= 12:
             for xi, yi in zip(x, y[seen], strict=True):
                 ax.annotate(
-                    f"{yi:g}{'°' if unit == '°' else ''}", (xi, yi), textcoords="offset points",
+                    say.measure_text(float(yi), unit), (xi, yi), textcoords="offset points",
                     xytext=(6, 5 if side == "left" else -13), fontsize=8, color=colour,
                 )  # fmt: skip
+    ax.margins(y=0.2)  # room for the values written beside the points
     lo, hi = band
     if lo is not None or hi is not None:
         _shade(ax, lo, hi, band_label)
     first, last = span if span else (min(when), max(when))
     first, last = first.astimezone().replace(tzinfo=None), last.astimezone().replace(tzinfo=None)
-    pad = max((last - first) * 0.08, timedelta(hours=12))
+    pad = max((last - first) * 0.12, timedelta(hours=12))
     ax.set_xlim(first - pad, last + pad)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(
+            locator,
+            formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S"],
+            zero_formats=["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y", "%Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
+        )
+    )
     ax.tick_params(labelsize=8)
     ax.set_title(title, fontsize=10)
     ax.set_ylabel("degrees" if unit == "°" else ("seconds" if unit == "s" else "count"), fontsize=9)
