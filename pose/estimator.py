@@ -104,11 +104,12 @@ class PoseEstimator:
                 min_tracking_confidence=min_tracking_confidence,
             )
             blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=_BLANK)
-            self._last_ms = 0
-            self._task = _started(
+            self._make_task = lambda: _started(
                 lambda: vision.PoseLandmarker.create_from_options(options),
                 (lambda g: g.detect_for_video(blank, 0)) if video else (lambda g: g.detect(blank)),
             )
+            self._last_ms = 0
+            self._task = self._make_task()
             self._solution = None
 
     def _quietly(self, graph: str, call: Callable[[], T], found: Callable[[T], bool]) -> T:
@@ -184,6 +185,27 @@ class PoseEstimator:
             return False
         other = _to_array(result.pose_landmarks.landmark)
         return bool(np.mean(other[:, 3] >= 0.5) >= 0.5)
+
+    def reset(self) -> None:
+        """Forget the person followed so far: the next frame starts a new recording, exactly as
+        with a new estimator (the same landmarks, bit for bit), without loading the model again.
+
+        The still-image checker keeps no state between frames and is kept as it is.
+        """
+        self.people_seen_max = 0
+        if self._solution is not None:
+            if self.video:
+                with captured_native_stderr():  # the graph restarts: its start-up lines again
+                    self._solution.reset()
+                    self._solution.process(_BLANK)
+                self._settled.discard("solution")
+            return
+        if self.video:  # a Tasks graph cannot be rewound (its timestamps must increase): made anew
+            self._task.close()
+            self._task = None
+            self._task = self._make_task()
+            self._last_ms = 0
+            self._settled.discard("task")
 
     def close(self) -> None:
         if self._checker is not None:
