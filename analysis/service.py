@@ -43,8 +43,12 @@ class AnalysisOptions:
     model_path: str | Path | None = None
     label: str | None = None
     kind: str | None = None  # "demo" for a built-in rendered clip; None: from the source
+    #: processes a long video may be tracked by at once (pose.chunks); 1: this process only
+    workers: int = 1
 
     def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise InputError(f"The number of workers must be at least 1, not {self.workers}.")
         if self.side not in SIDE_CHOICES:
             raise InputError(f"The side must be one of {', '.join(SIDE_CHOICES)}.")
         if self.table_line not in TABLE_LINES:
@@ -167,7 +171,10 @@ def analyze_source(
             "leave the model out to use the built-in one."
         )
     track, info = load_track(
-        source, model_path=options.model_path, progress_factory=progress_factory
+        source,
+        model_path=options.model_path,
+        progress_factory=progress_factory,
+        workers=options.workers,
     )
     # a page passes the name a person knows the file by: no server path goes into the report
     return analyze_track(track, options, options.label or str(source), info.kind, definition)

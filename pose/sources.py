@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import queue
 import re
 import stat
 import struct
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 import cv2
 import numpy as np
@@ -32,6 +33,9 @@ from pose.track import MAX_FRAMES, MIN_FRAME_INTERVAL_S
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 TRACK_SUFFIXES = {".npz"}
+#: Videos by their usual names (any other file that is no image or track is still tried as one);
+#: a folder of recordings is read for these, the images and the tracks.
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".gif"}
 
 #: The largest picture analysed: 16 megapixels (4K video is 8.3). MediaPipe looks at 256×256
 #: anyway, and a 30000×30000 PNG of a few MB would take 2.7 GB to decode and crash MediaPipe.
@@ -494,6 +498,79 @@ class VideoFileSource:
             self.retimed_frames = timer.retimed
 
 
+#: Frames decoded ahead of pose by a FrameReader: enough to ride out a slow frame, few enough that
+#: memory stays bounded (a 4K RGB frame is 25 MB).
+READ_AHEAD_FRAMES = 4
+_END = object()
+
+
+class FrameReader:
+    """(t, RGB frame) from an iterator of (t, BGR frame), decoded and converted in a thread of
+    its own, so that decoding runs beside pose estimation instead of waiting for it.
+
+    At most `depth` frames wait in between, so memory stays bounded whatever the video's length.
+    The thread belongs to this object: leaving the `with` block (or `close()`) stops and joins it,
+    and closes the frame iterator in it; an error raised while reading is raised in the consumer,
+    in order, after the frames read before it. For files only: a webcam is read where Ctrl-C
+    arrives (the main thread), so that it can end the session.
+    """
+
+    def __init__(
+        self, frames: Iterator[tuple[float, np.ndarray]], depth: int = READ_AHEAD_FRAMES
+    ) -> None:
+        if depth < 1:
+            raise ValueError(f"depth must be at least 1, got {depth}")
+        self._frames = frames
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="frame-reader", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        """Hand one item over; False once the consumer has stopped listening."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:
+        try:
+            for t, frame in self._frames:
+                if not self._put((t, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))):
+                    break
+            else:
+                self._put(_END)
+        except BaseException as exc:  # handed to the consumer, who raises it
+            self._put(exc)
+        finally:
+            close = getattr(self._frames, "close", None)
+            if close is not None:
+                close()  # a generator's clean-up (VideoFileSource counts lost frames there)
+
+    def __iter__(self) -> Iterator[tuple[float, np.ndarray]]:
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        """Stop reading and wait for the thread (it ends within a frame's decoding)."""
+        self._stop.set()
+        self._thread.join()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 #: What libjpeg and libpng say about a file they could only partly decode.
 _DAMAGE_COMPLAINTS = ("Premature end of JPEG", "Corrupt JPEG data", "libpng error")
 
@@ -574,6 +651,21 @@ class WebcamSource:
 
 
 FrameSource = VideoFileSource | ImageSource | WebcamSource
+
+
+def frames_hint(path: str | Path) -> int:
+    """About how many frames pose will run on for `path`, from the container's header alone, to
+    order work by (0 for a track, 1 for an image or anything unreadable: the real read says why)."""
+    p = Path(path)
+    if p.suffix.lower() in TRACK_SUFFIXES:
+        return 0
+    if p.suffix.lower() in IMAGE_SUFFIXES or not p.is_file():
+        return 1
+    cap = cv2.VideoCapture(str(p))
+    try:
+        return (_frame_count(cap) or 1) if cap.isOpened() else 1
+    finally:
+        cap.release()
 
 
 def camera_index(path: str | Path) -> int | None:
