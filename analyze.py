@@ -14,6 +14,7 @@ This file is argument parsing and nothing else: the analysis is `analysis.servic
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -41,9 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "input",
-        nargs="?",
+        nargs="*",
+        metavar="INPUT",
         help="a video (.mp4, .mov, ...), an image (.jpg, .png), a landmark track (.npz), or "
-        "camera:N to measure live from camera N until it stops or Ctrl-C (everything up to then is kept)",
+        "camera:N to measure live from camera N until it stops or Ctrl-C (everything up to then is kept); "
+        "a folder or several files: each into its own folder under --out, with summary.csv",
     )
     parser.add_argument("--out", help="folder for the results (created if missing)")
     parser.add_argument(
@@ -93,7 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
         "its result came from, with the thigh line, the reference line and the angle drawn",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="processes to use at once (default: every core): recordings of a folder side by "
+        "side, or a video longer than 20 s in parts",
+    )
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    return args.jobs or len(os.sched_getaffinity(0))
 
 
 def _progress_factory(
@@ -125,6 +145,7 @@ def analyze(args: argparse.Namespace) -> Analysis:
         side=args.side,
         table_line=args.table_line,
         model_path=args.model,
+        workers=_jobs(args),
     )
     exercise_definition(args.exercise)  # a typo or an unwritable folder costs no minutes of
     check_writable(out)  # pose estimation: both are checked first
@@ -153,6 +174,83 @@ def analyze(args: argparse.Namespace) -> Analysis:
     return analysis
 
 
+def analyze_many(args: argparse.Namespace) -> int:
+    """A folder or several files: each recording into its own folder under --out, `jobs` at a
+    time, and --out/summary.csv with a row per recording. A file that fails is reported (on stderr
+    and in the summary) and the others go on: exit status 0 when all were analysed, else 2."""
+    from analysis.batch import batch_items, run_batch
+    from outputs.batch import (
+        BatchOptions,
+        analyze_item,
+        batch_lines,
+        crashed_item,
+        worker_context,
+        write_summary,
+    )
+    from pose.sources import frames_hint
+
+    out = Path(args.out)
+    jobs = _jobs(args)
+    try:
+        exercise_definition(args.exercise)  # checked once, before any file
+        check_writable(out)
+        items = batch_items(args.input, out)
+        analysis_options = AnalysisOptions(
+            exercise=args.exercise,
+            side=args.side,
+            table_line=args.table_line,
+            model_path=args.model,
+            workers=max(1, jobs // len(items)),  # cores left over go to long videos' parts
+        )
+    except (InputError, OutputError) as exc:
+        return _fail(str(exc))
+    options = BatchOptions(
+        analysis_options,
+        WriteOptions(pdf=args.pdf, annotated=args.annotated_video, key_frames=args.key_frames),
+        history=args.history,
+    )
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=len(items),
+            unit="file",
+            desc="recordings",
+            file=sys.stderr,
+            leave=False,
+            disable=None,
+        )
+    try:
+        rows = run_batch(
+            analyze_item,
+            [(item, options) for item in items],
+            jobs,
+            crashed_item,
+            done=(lambda _i, _row: bar.update(1)) if bar else None,
+            context=worker_context,
+            cost=lambda job: frames_hint(job[0].input),
+        )
+    except KeyboardInterrupt:
+        print(
+            "analyze.py: stopped; recordings finished so far are in their folders.", file=sys.stderr
+        )
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    try:
+        summary = write_summary(rows, out)
+    except OutputError as exc:
+        return _fail(str(exc))
+    for row in rows:
+        if not row.ok:
+            print(f"analyze.py: {row.file}: {row.reason}", file=sys.stderr)
+    for line in batch_lines(rows, summary):
+        print(line)
+    return 0 if all(row.ok for row in rows) else 2
+
+
 def _fail(message: str) -> int:
     print(f"analyze.py: {message}", file=sys.stderr)
     return 2
@@ -167,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.input or not args.out:
         parser.error("INPUT and --out are needed (or --list-exercises)")
     quiet_decoder_logs()  # bad input is said in one line of ours, not FFmpeg's
+    if len(args.input) > 1 or Path(args.input[0]).is_dir():
+        return analyze_many(args)
+    args.input = args.input[0]  # one recording: its results go into --out itself
     try:
         analysis = analyze(args)
     except (InputError, OutputError) as exc:

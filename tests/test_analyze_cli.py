@@ -327,6 +327,13 @@ def test_stale_results_of_an_earlier_run_are_removed(
     assert (mine / "annotated.mp4").read_bytes() == b"the person's own video"
 
 
+def _empty_folder(root: Path) -> Path:
+    folder = root / "no_recordings"
+    folder.mkdir(exist_ok=True)
+    (folder / "notes.txt").write_text("not a recording")
+    return folder
+
+
 # In-process: the same plain errors through analyze.main, including arguments that are wrong.
 @pytest.mark.parametrize(
     ("make_args", "words"),
@@ -337,7 +344,10 @@ def test_stale_results_of_an_earlier_run_are_removed(
             id="missing-mov",
         ),
         pytest.param(
-            lambda d: [str(d), "--out", str(d / "o")], "is a folder", id="input-is-folder"
+            # a folder is a batch of recordings (tests/test_batch.py); one without any is bad input
+            lambda d: [str(_empty_folder(d)), "--out", str(d / "o")],
+            "holds no videos, images or .npz tracks",
+            id="input-is-folder-without-recordings",
         ),
         pytest.param(
             lambda d: [str(d / "f.npz"), "--out", str(d / "file.txt")],
