@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +62,19 @@ def test_the_readme_command_listens_on_loopback_only() -> None:
             addresses = listening_addresses(port)
             assert proc.poll() is None, "the app exited"
         assert addresses == {"127.0.0.1"}, f"listening on {addresses}"
+        # the server also serves files (pictures, downloads): a broken web stack answers 500
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.png", timeout=5) as r:
+                    assert r.status == 200
+                    break
+            except urllib.error.HTTPError:
+                raise
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
