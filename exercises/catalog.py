@@ -15,6 +15,7 @@ from typing import Any
 
 from exercises.definition import (
     BODY_VALUES,
+    CAMERA_CLASSES,
     KINDS,
     LEG_VALUES,
     OPS,
@@ -30,9 +31,11 @@ from exercises.definition import (
     RepRule,
     Sourced,
     Target,
+    Uncertainty,
     VerdictRule,
     is_valid_ref,
 )
+from pose.angles import SIDE_ANGLES
 
 #: Where the shipped definitions live.
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -189,6 +192,9 @@ def _verdict(r: _Reader) -> VerdictRule:
     )
     if not findings:
         raise r.fail("needs at least one [[verdict.findings]]")
+    uncertainty, side_on_max = (
+        _uncertainty(r.sub("uncertainty")) if r.has("uncertainty") else ((), None)
+    )
     rule = VerdictRule(
         method=method,
         findings=findings,
@@ -199,12 +205,45 @@ def _verdict(r: _Reader) -> VerdictRule:
             NotAssessed(id=n.text("id"), name=n.text("name"), why=n.text("why"))
             for n in r.tables("not_assessed")
         ),
+        uncertainty=uncertainty,
+        side_on_max_deg=side_on_max,
     )
+    decisive = {f.condition.ref.partition(".")[2] for f in findings}
+    covered = {u.angle for u in uncertainty}
+    if uncertainty and not decisive <= covered:
+        raise r.fail(
+            f"[verdict.uncertainty] needs every finding's angle: missing "
+            f"{', '.join(sorted(decisive - covered))}"
+        )
     if method == "settled_median" and rule.settle_s is None:
         raise r.fail("method settled_median needs 'settle_s'")
     if method == "rep_peaks" and rule.min_reps is None:
         raise r.fail("method rep_peaks needs 'min_reps'")
     return rule
+
+
+def _uncertainty(r: _Reader) -> tuple[tuple[Uncertainty, ...], Sourced]:
+    """[verdict.uncertainty]: `side_on_max_deg`, and per decisive angle
+    `<angle> = { side_on = <deg>, oblique = <deg>, source = <key> }`."""
+    out: dict[str, Uncertainty] = {}
+    for name, item in r.data.items():
+        if name == "side_on_max_deg":
+            continue
+        if name not in SIDE_ANGLES:
+            raise r.fail(f"{name!r} is not an angle; use one of {', '.join(SIDE_ANGLES)}")
+        if not isinstance(item, Mapping):
+            raise r.fail(f"{name!r} must be {{ side_on = <deg>, oblique = <deg>, source = <key> }}")
+        inner = _Reader(item, f"{r.where} {name}", r.sources)
+        u = Uncertainty(
+            name,
+            inner.number(CAMERA_CLASSES[0]),
+            inner.number(CAMERA_CLASSES[1]),
+            r.source(item.get("source"), name),
+        )
+        if min(u.side_on, u.oblique) <= 0:
+            raise r.fail(f"{name!r}: an uncertainty is a positive number of degrees")
+        out[name] = u
+    return tuple(out.values()), r.sourced("side_on_max_deg")
 
 
 def _position_condition(r: _Reader) -> Condition:

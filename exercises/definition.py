@@ -226,6 +226,33 @@ class NotAssessed:
     why: str
 
 
+#: Camera classes of an uncertainty, by the view check's off-axis estimate.
+CAMERA_CLASSES: tuple[str, ...] = ("side_on", "oblique")
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How far a decisive value may be off: the rendered library's error of it (degrees) for this
+    exercise's posture, seen side-on (the view check's estimate up to `side_on_max_deg`) or
+    obliquely (beyond it, up to the view check's limit)."""
+
+    angle: str  # a per-leg angle name, e.g. "thigh_to_horizontal_deg"
+    side_on: float
+    oblique: float
+    source: str
+
+    def deg(self, camera: str) -> float:
+        return self.side_on if camera == "side_on" else self.oblique
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "side_on": self.side_on,
+            "oblique": self.oblique,
+            "unit": "deg",
+            "source": self.source,
+        }
+
+
 @dataclass(frozen=True)
 class VerdictRule:
     """How a self-test reaches `normal` / `tight` / `inconclusive`.
@@ -241,12 +268,35 @@ class VerdictRule:
     min_reps: Sourced | None = None
     steady_deg: Sourced | None = None
     not_assessed: tuple[NotAssessed, ...] = ()
+    #: per decisive angle: the measurement's own uncertainty (a value within it of a threshold is
+    #: "borderline"); `side_on_max_deg` divides side-on from oblique cameras
+    uncertainty: tuple[Uncertainty, ...] = ()
+    side_on_max_deg: Sourced | None = None
+
+    def camera(self, view: Mapping[str, object] | None) -> str:
+        """The camera class of a view check (`pose.view.ViewCheck.as_dict()`): "side_on" when its
+        off-axis estimate is at most `side_on_max_deg`, else (or unknown) "oblique"."""
+        off = None if view is None else view.get("off_axis_deg")
+        limit = self.side_on_max_deg
+        if limit is None or not isinstance(off, int | float) or not math.isfinite(off):
+            return "oblique"
+        return "side_on" if off <= limit.value else "oblique"
+
+    def uncertainty_deg(self, angle: str, view: Mapping[str, object] | None) -> float | None:
+        """The library's error of `angle` (a per-leg angle or reference name) for this view."""
+        name = angle.partition(".")[2] or angle
+        u = next((u for u in self.uncertainty if u.angle == name), None)
+        return None if u is None else u.deg(self.camera(view))
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
             "method": self.method,
             "findings": {f.id: f.as_dict() for f in self.findings},
         }
+        if self.uncertainty:
+            out["uncertainty"] = {u.angle: u.as_dict() for u in self.uncertainty}
+        if self.side_on_max_deg is not None:
+            out["side_on_max_deg"] = self.side_on_max_deg.as_dict("deg")
         if self.settle_s is not None:
             out["settle_s"] = self.settle_s.as_dict("s")
         if self.steady_deg is not None:

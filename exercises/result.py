@@ -75,6 +75,9 @@ class Finding:
     """What a self-test found on one side: the value measured against its threshold.
 
     `value`, `op` and `threshold` are None for a compensation finding (counted in reps instead).
+    `uncertainty` is how far the value may be off (degrees: the measurement's own error for this
+    posture and camera, with the spread of the values it was taken from); `borderline` marks a
+    value within its uncertainty of the threshold, on either side: it may or may not be a finding.
     """
 
     id: str
@@ -86,11 +89,22 @@ class Finding:
     unit: str = "deg"
     source: str = ""
     reps: int | None = None
+    uncertainty: float | None = None
+    borderline: bool = False
 
     def __post_init__(self) -> None:
         _check(bool(self.id) and bool(self.name), "a finding needs an id and a name")
         _finite_or_none(f"finding {self.id} value", self.value)
         _finite_or_none(f"finding {self.id} threshold", self.threshold)
+        _finite_or_none(f"finding {self.id} uncertainty", self.uncertainty)
+        _check(
+            self.uncertainty is None or self.uncertainty >= 0,
+            f"finding {self.id}: a negative uncertainty",
+        )
+        _check(
+            not self.borderline or (self.value is not None and self.uncertainty is not None),
+            f"finding {self.id}: borderline needs a value and its uncertainty",
+        )
         _check(self.op is None or self.op in OPS, f"finding {self.id}: unknown op {self.op!r}")
         _check(self.unit in UNITS, f"finding {self.id}: unknown unit {self.unit!r}")
 
@@ -150,6 +164,8 @@ class VerdictValues:
 
     Self-tests: the settled `window` and the medians of `angles` over it (angle name -> degrees);
     rep tests: `median_rep_peak_deg` over `clean_reps`; stretches: `holds_completed` of `sets`.
+    `uncertainty`: how far each value may be off, degrees, under the same names as `angles` (and
+    "median_rep_peak_deg").
     """
 
     window: Window | None = None
@@ -158,11 +174,18 @@ class VerdictValues:
     clean_reps: int | None = None
     holds_completed: int | None = None
     sets: int | None = None
+    uncertainty: Mapping[str, float | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, value in self.angles.items():
             _finite_or_none(f"verdict value {name}", value)
         _finite_or_none("median_rep_peak_deg", self.median_rep_peak_deg)
+        for name, value in self.uncertainty.items():
+            _finite_or_none(f"uncertainty of {name}", value)
+            _check(
+                name in self.angles or name == "median_rep_peak_deg",
+                f"an uncertainty of {name}, which is no verdict value",
+            )
 
 
 @dataclass(frozen=True)
@@ -201,8 +224,13 @@ class SideResult:
             f"{self.side}: a {self.verdict} verdict needs a measured side",
         )
         _check(
-            self.verdict != TIGHT or any(not f.compensation for f in self.findings),
-            f"{self.side}: tight needs a finding",
+            self.verdict != TIGHT
+            or any(not f.compensation and not f.borderline for f in self.findings),
+            f"{self.side}: tight needs a finding beyond its uncertainty",
+        )
+        _check(
+            self.verdict != BORDERLINE or any(f.borderline for f in self.findings),
+            f"{self.side}: borderline needs a finding within its uncertainty of the threshold",
         )
         _check(
             self.verdict != NOT_TESTED

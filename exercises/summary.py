@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from exercises.definition import (
+    CAMERA_CLASSES,
     SIDES,
     SUMMARY_ANGLES,
     ExerciseDefinition,
@@ -242,9 +243,23 @@ def thresholds_used(d: ExerciseDefinition) -> tuple[ThresholdUsed, ...]:
             ("settle_s", d.verdict.settle_s, "s"),
             ("steady_deg", d.verdict.steady_deg, "deg"),
             ("min_reps", d.verdict.min_reps, "count"),
+            ("side_on_max_deg", d.verdict.side_on_max_deg, "deg"),
         ):
             if item is not None:
                 out.append(_sourced(f"verdict.{name}", "", item, unit))
+        for u in d.verdict.uncertainty:
+            for camera in CAMERA_CLASSES:
+                out.append(
+                    ThresholdUsed(
+                        f"verdict.uncertainty.{u.angle}.{camera}",
+                        "",
+                        f"working.{u.angle}",
+                        None,
+                        u.deg(camera),
+                        "deg",
+                        u.source,
+                    )
+                )
     for rule in d.faults:
         c = rule.condition
         out.append(

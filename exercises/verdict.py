@@ -5,8 +5,11 @@ reasons named and the values left null.
 Verdict words (../shared/DESIGN.md): self-tests and rep tests give "not_tested" (the test's position
 was never held for the settled window, or the leg never taken back and returned: walking, jumping and
 squatting are no test), "inconclusive" (in position but not measurable: view, visibility, pelvis not
-controlled, form not held), "normal" or "tight"; stretches give "completed" (the asked number of
-holds done), "incomplete" or "not_tested" (never worked).
+controlled, form not held), "borderline" (a decisive value within its uncertainty of a threshold:
+the measurement cannot tell), "normal" or "tight"; stretches give "completed" (the asked number of
+holds done), "incomplete" or "not_tested" (never worked). Each decisive value carries its
+uncertainty: the rendered library's error for the posture and camera (the definition's
+[verdict.uncertainty]) combined with the spread of the values it was taken from.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 from exercises.definition import OPS, ExerciseDefinition, read_value
 from exercises.definition import Finding as FindingRule
 from exercises.result import (
+    BORDERLINE,
     COMPLETED,
     INCOMPLETE,
     INCONCLUSIVE,
@@ -121,7 +125,9 @@ def steady_columns(window: np.ndarray, steady_deg: float) -> bool:
     return True
 
 
-def finding_record(finding: FindingRule, value: float) -> Finding:
+def finding_record(
+    finding: FindingRule, value: float, uncertainty: float | None = None, borderline: bool = False
+) -> Finding:
     return Finding(
         id=finding.id,
         name=finding.name,
@@ -130,7 +136,53 @@ def finding_record(finding: FindingRule, value: float) -> Finding:
         op=finding.condition.op,
         threshold=finding.condition.threshold,
         source=finding.condition.source,
+        uncertainty=_round(uncertainty),
+        borderline=borderline,
     )
+
+
+def combined_uncertainty(library_deg: float | None, spread_deg: float) -> float | None:
+    """The library's error for this posture and camera combined with the spread of the values the
+    decisive value was taken from (root sum of squares); None without a library error."""
+    if library_deg is None:
+        return None
+    spread = spread_deg if math.isfinite(spread_deg) else 0.0
+    return math.hypot(library_deg, spread)
+
+
+def spread_deg(values: Sequence[float]) -> float:
+    """Standard deviation of the finite values (0 for fewer than two)."""
+    finite = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
+    return float(np.std(finite, ddof=1)) if finite.size > 1 else 0.0
+
+
+def judge(
+    d: ExerciseDefinition, values: Mapping[str, float], uncertainty: Mapping[str, float | None]
+) -> tuple[str, list[Finding]]:
+    """normal / tight / borderline from the decisive values (by reference) and their uncertainty.
+
+    A finding whose value lies within its uncertainty of the threshold is borderline, on either
+    side of it; one clearly met makes the side tight (borderline ones listed beside it); only
+    borderline ones make it borderline; none, normal.
+    """
+    assert d.verdict is not None
+    findings: list[Finding] = []
+    clear = False
+    for finding in d.verdict.findings:
+        ref, value = finding.condition.ref, values.get(finding.condition.ref, math.nan)
+        if not math.isfinite(value):
+            continue
+        u = uncertainty.get(ref)
+        # judged on the numbers the report shows (one decimal), so a reader can check it
+        shown, u_shown = _round(value), _round(u)
+        near = u_shown is not None and abs(shown - finding.condition.threshold) <= u_shown + 1e-9
+        positive = finding_positive(finding, value)
+        clear |= positive and not near
+        if positive or near:
+            findings.append(finding_record(finding, value, u, near))
+    if clear:
+        return TIGHT, findings
+    return (BORDERLINE if findings else NORMAL), findings
 
 
 def view_reasons(view: Mapping[str, object] | None) -> list[str]:
@@ -199,28 +251,28 @@ def self_test_verdict(
     a, b = window
     window_frames = frames[a : b + 1]
     medians: dict[str, float] = {}
-    findings: list[Finding] = []
-    unmeasured: list[str] = []
-    for finding in d.verdict.findings:
-        ref = finding.condition.ref
+    uncertainty: dict[str, float | None] = {}
+    refs_judged = [f.condition.ref for f in d.verdict.findings]
+    for ref in dict.fromkeys([*refs_judged, d.target.ref]):
         medians[ref] = settled_median(window_frames, ref, side)
-        if finding_positive(finding, medians[ref]):
-            findings.append(finding_record(finding, medians[ref]))
-        elif not math.isfinite(medians[ref]):
-            unmeasured.append(ref)
-    target_ref = d.target.ref
-    if target_ref not in medians:
-        medians[target_ref] = settled_median(window_frames, target_ref, side)
+        spread = spread_deg([read_value(f, ref, side) for f in window_frames])
+        uncertainty[ref] = combined_uncertainty(d.verdict.uncertainty_deg(ref, view), spread)
+    unmeasured = [ref for ref in dict.fromkeys(refs_judged) if not math.isfinite(medians[ref])]
+    verdict, findings = judge(d, medians, uncertainty)
     values = VerdictValues(
         window=Window(_round(t[a], 2), _round(t[b], 2)),
         angles={ref.split(".")[-1]: _round(v) for ref, v in medians.items()},
+        uncertainty={
+            ref.split(".")[-1]: _round(u)
+            for ref, u in uncertainty.items()
+            if u is not None and math.isfinite(medians[ref])
+        },
     )
-    if unmeasured and not findings:  # "normal" needs every finding checked
+    if unmeasured and verdict != TIGHT:  # "normal" (or borderline) needs every finding checked
         reasons.append(f"not measured in the settled stretch: {', '.join(unmeasured)}")
     if reasons:  # keep no number that looks like a result
         return SideVerdict(INCONCLUSIVE, reasons=reasons)
-    verdict = TIGHT if findings else NORMAL
-    return SideVerdict(verdict, findings, [], values, _round(medians[target_ref]))
+    return SideVerdict(verdict, findings, [], values, _round(medians[d.target.ref]))
 
 
 def settled_median(frames: Sequence[Mapping[str, object]], ref: str, side: str) -> float:
@@ -282,12 +334,18 @@ def rep_test_verdict(
         return SideVerdict(INCONCLUSIVE, findings=findings, reasons=reasons)
     peaks = np.array([r.peak_deg for r in clean])
     result = float(np.median(peaks))
-    for finding in d.verdict.findings:
-        if finding_positive(finding, result):
-            findings.insert(0, finding_record(finding, result))
-    limited = any(not f.compensation for f in findings)
-    values = VerdictValues(median_rep_peak_deg=_round(result), clean_reps=len(clean))
-    return SideVerdict(TIGHT if limited else NORMAL, findings, [], values, _round(result))
+    # the median peak's own spread: the reps' standard deviation over the square root of their number
+    spread = spread_deg(list(peaks)) / math.sqrt(len(peaks))
+    u = combined_uncertainty(d.verdict.uncertainty_deg(d.reps.ref, view), spread)  # type: ignore[union-attr]
+    refs = {f.condition.ref for f in d.verdict.findings}
+    verdict, judged = judge(d, dict.fromkeys(refs, result), dict.fromkeys(refs, u))
+    findings = [*judged, *findings]
+    values = VerdictValues(
+        median_rep_peak_deg=_round(result),
+        clean_reps=len(clean),
+        uncertainty={} if u is None else {"median_rep_peak_deg": _round(u)},
+    )
+    return SideVerdict(verdict, findings, [], values, _round(result))
 
 
 def stretch_verdict(d: ExerciseDefinition, measured: bool, holds_completed: int) -> SideVerdict:

@@ -169,17 +169,39 @@ def verdict_title(side: str, verdict: str) -> str:
 # ----- findings, values, faults -----------------------------------------------------------------
 
 
-def _measure(angle: str, value: float) -> str:
-    """A decisive measure in plain words, as a therapist would say it."""
+def plus_minus(uncertainty: float | None) -> str:
+    """ " ± 2.5°" (how far a value may be off), or nothing when it is not known."""
+    return f" ± {uncertainty:.1f}°" if _finite(uncertainty) else ""
+
+
+def _measure(angle: str, value: float, uncertainty: float | None = None) -> str:
+    """A decisive measure in plain words, as a therapist would say it, with its uncertainty."""
     name = angle.partition(".")[2] or angle
+    pm = plus_minus(uncertainty)
     if name == "thigh_to_horizontal_deg":
         if abs(value) < 0.05:
-            return "Thigh level with the table line"
+            return f"Thigh level with the table line{f' ({pm.strip()})' if pm else ''}"
         where = "above" if value > 0 else "below"
-        return f"Thigh {abs(value):.1f}° {where} the table line"
+        return f"Thigh {abs(value):.1f}°{pm} {where} the table line"
     if name == "knee_flexion_deg":
-        return f"Knee bent {value:.1f}°"
-    return f"{angle_words(name).capitalize()} {value:+.1f}°"
+        return f"Knee bent {value:.1f}°{pm}"
+    return f"{angle_words(name).capitalize()} {value:+.1f}°{pm}"
+
+
+#: A decisive angle in one word or two, for a value shown with its sign: "thigh +1.2° ± 2.5°".
+SHORT_WORDS: dict[str, str] = {
+    "thigh_to_horizontal_deg": "thigh",
+    "knee_flexion_deg": "knee",
+    "hip_extension_deg": "hip extension",
+}
+
+
+def borderline_line(finding: Finding) -> str:
+    """ "thigh +1.2° ± 2.5° — borderline": a value within its uncertainty of the threshold."""
+    name = (finding.angle or "").partition(".")[2] or (finding.angle or "")
+    words = SHORT_WORDS.get(name, angle_words(name))
+    value = degrees(finding.value, signed=name != "knee_flexion_deg")
+    return f"{words} {value}{plus_minus(finding.uncertainty)} — borderline"
 
 
 def _lower_first(text: str) -> str:
@@ -193,9 +215,14 @@ def finding_sentence(finding: Finding, side: str) -> str:
         return f"{finding.name[0].upper()}{finding.name[1:]} ({side} leg)"
     head = finding.name.split(":")[0].strip()
     normal = f"{NORMAL_RANGE[finding.op]} {number(finding.threshold, finding.unit)}"
-    return (
-        f"{_measure(finding.angle, finding.value)} — normal is {normal}: {head} in the {side} leg"
-    )
+    if finding.borderline:
+        line = borderline_line(finding)
+        return (
+            f"{line[:1].upper()}{line[1:]}: normal is {normal}, and the value lies within its "
+            f"uncertainty of that; it cannot tell whether there are {head} in the {side} leg"
+        )
+    measure = _measure(finding.angle, finding.value, finding.uncertainty)
+    return f"{measure} — normal is {normal}: {head} in the {side} leg"
 
 
 def fault_line(fault: FaultTime) -> str:
@@ -214,7 +241,7 @@ def decisive_values(side: SideResult, result: ExerciseResult) -> list[str]:
     out: list[str] = []
     if v.angles:
         out += [
-            _lower_first(_measure(name, value))
+            _lower_first(_measure(name, value, v.uncertainty.get(name)))
             for name, value in v.angles.items()
             if _finite(value)
         ]
@@ -224,9 +251,10 @@ def decisive_values(side: SideResult, result: ExerciseResult) -> list[str]:
                 "(median of that stretch)"
             )
     if v.median_rep_peak_deg is not None:
+        pm = plus_minus(v.uncertainty.get("median_rep_peak_deg"))
         out.append(
-            f"median peak hip extension {degrees(v.median_rep_peak_deg)} over {v.clean_reps} reps "
-            "in good form"
+            f"median peak hip extension {degrees(v.median_rep_peak_deg)}{pm} over "
+            f"{v.clean_reps} reps in good form"
         )
     if v.sets is not None:
         hold = result.threshold("target.hold_s")
@@ -251,8 +279,15 @@ def side_summary(side: SideResult, result: ExerciseResult) -> str:
             line += ": " + ", ".join(values)
     if side.faults:
         line += "; faults: " + ", ".join(f"{f.name} {seconds(f.seconds)}" for f in side.faults)
-    findings = [f.name.split(":")[0].strip() for f in side.findings]
-    return f"{line}; found: {'; '.join(findings)}" if findings else line
+    found = [f.name.split(":")[0].strip() for f in side.findings if not f.borderline]
+    near = [
+        f"{borderline_line(f)} ({f.name.split(':')[0].strip()}?)"
+        for f in side.findings
+        if f.borderline
+    ]
+    if found:
+        line += f"; found: {'; '.join(found)}"
+    return f"{line}; {'; '.join(near)}" if near else line
 
 
 def side_details(side: SideResult) -> list[str]:

@@ -3,7 +3,9 @@
 Keys and meanings are ../shared/DESIGN.md's (and those of earlier versions of this project: the
 golden fixtures in tests/golden/ hold them); additions: `source_label`, `recorded_at`,
 `schema_version`, `angles_per_side`, `thresholds_list`, per side `fault_list`, per finding
-`unit` and `source`. The reader accepts reports written before these additions (history rows).
+`unit`, `source`, `uncertainty_deg` (beside `value_deg`) and `borderline`, per side's
+`verdict_values` an `uncertainty_deg` map (value name -> degrees). The reader accepts reports
+written before these additions (history rows).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def _finding(f: Finding) -> dict[str, object]:
         "name": f.name,
         "angle": f.angle,
         "value_deg": f.value,
+        "uncertainty_deg": f.uncertainty,
+        "borderline": f.borderline,
         "op": f.op,
         "threshold_deg": f.threshold,
         "unit": f.unit,
@@ -78,6 +82,9 @@ def _values(v: VerdictValues | None) -> dict[str, object] | None:
         out.update({"median_rep_peak_deg": v.median_rep_peak_deg, "clean_reps": v.clean_reps})
     if v.sets is not None:
         out.update({"holds_completed": v.holds_completed, "sets": v.sets})
+    if v.uncertainty:
+        # beside each value its uncertainty, under the value's own name
+        out["uncertainty_deg"] = dict(v.uncertainty)
     return out
 
 
@@ -220,13 +227,16 @@ def _read_finding(d: Mapping[str, Any], sources: Mapping[str, str]) -> Finding:
         threshold=_num(d.get("threshold_deg")),
         unit=d.get("unit", "deg"),
         source=d.get("source") or sources.get(d["id"], ""),
+        uncertainty=_num(d.get("uncertainty_deg")),
+        borderline=bool(d.get("borderline", False)),
     )
 
 
 def _read_values(d: Mapping[str, Any] | None) -> VerdictValues | None:
     if d is None:
         return None
-    rest = {k: v for k, v in d.items() if k.endswith("_deg") and k != "median_rep_peak_deg"}
+    not_angles = ("median_rep_peak_deg", "uncertainty_deg")
+    rest = {k: v for k, v in d.items() if k.endswith("_deg") and k not in not_angles}
     window = d.get("window")
     return VerdictValues(
         window=None if window is None else Window(window["start_s"], window["end_s"]),
@@ -235,6 +245,7 @@ def _read_values(d: Mapping[str, Any] | None) -> VerdictValues | None:
         clean_reps=d.get("clean_reps"),
         holds_completed=d.get("holds_completed"),
         sets=d.get("sets"),
+        uncertainty={k: _num(v) for k, v in (d.get("uncertainty_deg") or {}).items()},
     )
 
 

@@ -18,10 +18,24 @@ KNEELING_MAX_SHIN_DROP = 0.45
 KNEELING_MAX_KNEE_HEIGHT = 0.4
 FOOT_KEYS = ("ankle", "heel", "toe")
 #: 2-D angles hold up to about 45° off the side-on axis (Puig-Diví et al. 2019, CLINICAL.md).
-MAX_OFF_AXIS_DEG = 45.0
-#: Mean shoulder and hip width of MediaPipe's points, in trunk lengths, facing the camera
-#: (measured on dancing_front.mp4 and the balance-lab clip of ../shared/data).
+VALID_OFF_AXIS_DEG = 45.0
+#: The view counts as side-on up to this estimate: the 45° above less the estimate's own error
+#: (off_axis_deg against the rendered library's known cameras: mean absolute error 3.1°, 90th
+#: percentile 7.5°, worst 13° — a lying body turned 27° read 14°), so a camera 40° off is not
+#: taken for side-on.
+MAX_OFF_AXIS_DEG = 35.0
+#: MediaPipe's shoulder points seen face-on: their image width, in trunk lengths (shoulder to hip
+#: midpoints). Fitted on the rendered library's known cameras (0–47° off, 28 clips); filmed people
+#: face-on read 0.55–0.74 (dancing_front.mp4, sitting_knees_up.jpg).
+FRONTAL_SHOULDER_WIDTH = 0.72
+#: Without depth: the mean image-horizontal width of shoulders and hips, in trunk lengths, face-on
+#: (the earlier estimate, measured on dancing_front.mp4 and the balance-lab clip of ../shared/data;
+#: about 10° off on rendered clips). Used for tracks without z, such as the rendered truth files.
 FRONTAL_WIDTH_RATIO = 0.55
+#: MediaPipe's depth (z, in the image width's units) between the shoulders seen side-on, in trunk
+#: lengths: about 3 times a real shoulder's depth, but the same on rendered people (2.2–2.7) and
+#: filmed ones (walking, running, the yoga flow, the plank: 2.4–2.5), so it is a usable scale.
+SIDE_ON_SHOULDER_DEPTH = 2.5
 #: Margin (fraction of the image) inside which a point counts as in frame.
 FRAME_MARGIN = 0.01
 
@@ -92,28 +106,44 @@ class ViewCheck:
 
 
 def off_axis_deg(track: PoseTrack) -> np.ndarray:
-    """(N,) estimated degrees between the camera axis and the side-on direction.
+    """(N,) estimated degrees between the camera's view and the side-on direction.
 
-    Side-on, the shoulders (and the hips) overlap in the image; facing the camera they are
-    `FRONTAL_WIDTH_RATIO` trunk lengths apart. The width in between grows as the sine of the
-    camera's offset from side-on. Only the image-horizontal part of the width counts: turning
-    the camera about the vertical spreads the points sideways, while a camera set high (looking
-    down) spreads them vertically without the view being any less side-on (on the rendered clips a
-    high camera read 29° off before, 9° after). MediaPipe's depth (z) is not used: on real side-on
-    footage it came out about 3.5 times too deep to trust as a scale.
+    The shoulders are a line across the body: side-on it points at the camera, so the two
+    shoulders overlap in the image and lie a whole shoulder width apart in depth; face-on it is all
+    width and no depth. The estimate is the angle of that line from both cues, each normalised by
+    its side-on or face-on size in trunk lengths (`FRONTAL_SHOULDER_WIDTH`,
+    `SIDE_ON_SHOULDER_DEPTH`): atan2(width / W, depth / D). The width counts in any image
+    direction, because a camera set high sees the body from above as obliquely as one turned
+    round (on the rendered library the 3-D angle between the view and the body's left-right axis is
+    the truth). The hips are left out: MediaPipe's hips of a kneeling person sit apart in the image
+    even side-on, and tilting the pelvis moves them (on the library they doubled the error).
+
+    A track without depth (z all zero: the rendered truth files, tracks of other tools) falls back
+    to the earlier estimate from widths alone: the image-horizontal width of shoulders and hips
+    against `FRONTAL_WIDTH_RATIO`, arcsin(width / ratio).
     """
     pts = track.points_px
     seen = track.seen()
     ls, rs = SIDE_POINTS["left"]["shoulder"], SIDE_POINTS["right"]["shoulder"]
     lh, rh = SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]
-    shoulders = np.abs(pts[:, ls, 0] - pts[:, rs, 0])
-    hips = np.abs(pts[:, lh, 0] - pts[:, rh, 0])
+    width = np.linalg.norm(pts[:, ls] - pts[:, rs], axis=-1)
     trunk = np.linalg.norm((pts[:, ls] + pts[:, rs] - pts[:, lh] - pts[:, rh]) / 2.0, axis=-1)
+    z = track.landmarks[:, [ls, rs], 2].astype(np.float64)
+    depth = np.abs(z[:, 0] - z[:, 1]) * track.image_size[0]
+    has_depth = bool(np.any(np.isfinite(z) & (z != 0.0)))
     # a far point in a side view is often below the threshold; MediaPipe still places it
     ok = np.any(seen[:, [ls, rs]], axis=1) & np.any(seen[:, [lh, rh]], axis=1) & (trunk > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (shoulders + hips) / 2.0 / trunk / FRONTAL_WIDTH_RATIO
-    return np.where(ok, np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0))), np.nan)
+        if has_depth:
+            across = width / trunk / FRONTAL_SHOULDER_WIDTH
+            along = depth / trunk / SIDE_ON_SHOULDER_DEPTH
+            est = np.degrees(np.arctan2(across, along))
+        else:
+            shoulders = np.abs(pts[:, ls, 0] - pts[:, rs, 0])
+            hips = np.abs(pts[:, lh, 0] - pts[:, rh, 0])
+            ratio = (shoulders + hips) / 2.0 / trunk / FRONTAL_WIDTH_RATIO
+            est = np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0)))
+    return np.where(ok & np.isfinite(est), est, np.nan)
 
 
 def near_side(track: PoseTrack) -> str | None:
@@ -153,7 +183,9 @@ def check_view(track: PoseTrack, posture: np.ndarray | None = None) -> ViewCheck
     if side_on is False:
         messages.append(
             f"The camera is about {off_med:.0f}° from side-on; hip angles are only valid within "
-            f"{MAX_OFF_AXIS_DEG:.0f}°. Turn so the camera sees you from the side."
+            f"about {VALID_OFF_AXIS_DEG:.0f}°, and the view counts as side-on up to "
+            f"{MAX_OFF_AXIS_DEG:.0f}° (the estimate can be several degrees off). Turn so the "
+            "camera sees you from the side."
         )
     in_frame = whole_body_in_frame(track)
     frac = float(np.mean(in_frame[detected]))

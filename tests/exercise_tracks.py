@@ -22,6 +22,18 @@ Keys = Sequence[tuple[float, float]] | float
 FPS = 30.0
 
 
+#: A view check that found the camera side-on (pose.view.ViewCheck.as_dict()), for engine tests
+#: on constructed angle series: verdicts then carry the side-on camera's uncertainty.
+SIDE_ON = {
+    "side_on": True,
+    "off_axis_deg": 5.0,
+    "near_side": None,
+    "posture": "unknown",
+    "whole_body_fraction": 1.0,
+    "messages": [],
+}
+
+
 def times(seconds: float, fps: float = FPS) -> np.ndarray:
     """Frame times of a clip of `seconds` at `fps`."""
     return np.arange(round(seconds * fps) + 1) / fps

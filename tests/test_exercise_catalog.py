@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from exercise_tracks import thomas_script
+from exercise_tracks import SIDE_ON, thomas_script
 from reports import run_exercise_json
 
 from exercises.catalog import (
@@ -172,14 +172,14 @@ def test_a_single_definition_file_loads_with_its_common_file():
 def test_a_threshold_changed_in_the_data_file_changes_the_verdict(tmp_path):
     """Therapist's edit: the rectus femoris cut-off from 67° to 45°, and the thigh's from 0° to 12°."""
     series = thomas_script([("left", 10.0, 50.0)]).series()
-    before = run_exercise_json(series, "thomas_test")["sides"]["left"]
+    before = run_exercise_json(series, "thomas_test", view=SIDE_ON)["sides"]["left"]
     assert before["verdict"] == "tight"
     assert {f["id"] for f in before["findings"]} == {"one_joint_hip_flexors", "rectus_femoris"}
 
     folder = _copy_definitions(tmp_path)
     _edit(folder / "thomas_test.toml", "threshold = 67.0", "threshold = 45.0")
     edited = load_exercises(folder)
-    after = run_exercise_json(series, "thomas_test", definitions=edited)
+    after = run_exercise_json(series, "thomas_test", definitions=edited, view=SIDE_ON)
     assert {f["id"] for f in after["sides"]["left"]["findings"]} == {"one_joint_hip_flexors"}
     assert after["thresholds"]["verdict"]["findings"]["rectus_femoris"]["value"] == 45.0
 
@@ -188,7 +188,16 @@ def test_a_threshold_changed_in_the_data_file_changes_the_verdict(tmp_path):
         'op = ">"\nthreshold = 0.0',
         'op = ">"\nthreshold = 12.0',
     )
-    relaxed = run_exercise_json(series, "thomas_test", definitions=load_exercises(folder))
+    relaxed = run_exercise_json(
+        series, "thomas_test", definitions=load_exercises(folder), view=SIDE_ON
+    )
+    # 10° against 12°: within the side-on camera's uncertainty of the new threshold
+    assert relaxed["sides"]["left"]["verdict"] == "borderline"
+    assert [f["borderline"] for f in relaxed["sides"]["left"]["findings"]] == [True]
+    _edit(folder / "thomas_test.toml", "threshold = 12.0", "threshold = 20.0")
+    relaxed = run_exercise_json(
+        series, "thomas_test", definitions=load_exercises(folder), view=SIDE_ON
+    )
     assert relaxed["sides"]["left"]["verdict"] == "normal"
     assert relaxed["sides"]["left"]["findings"] == []
 

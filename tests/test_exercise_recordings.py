@@ -74,7 +74,7 @@ def test_walking_and_running_are_not_tests(real_tracks, name, exercise):
 
 def test_walking_was_a_normal_test_before_the_stance_was_checked(walking):
     """Without the stance (the body's speed is left out), walking's strides would be counted as
-    reps and scored "normal": the case above is a real test of the stance, not of the leg."""
+    reps and given a verdict: the case above is a real test of the stance, not of the leg."""
     from pose.angles import compute_angles
     from pose.smoothing import smooth_recording
     from pose.view import check_view
@@ -84,7 +84,7 @@ def test_walking_was_a_normal_test_before_the_stance_was_checked(walking):
     view = check_view(walking, series.posture).as_dict()
     report = run_exercise_json(still, "standing_hip_extension_test", view=view)
     near = report["sides"][report["view"]["near_side"]]
-    assert near["reps"] >= 2 and near["verdict"] == "normal"
+    assert near["reps"] >= 2 and near["verdict"] in ("normal", "borderline")
 
 
 def test_a_real_recording_frame_by_frame_equals_the_batch_run(walking):

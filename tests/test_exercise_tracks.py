@@ -39,10 +39,12 @@ def recorded(script, exercise: str, side: str = "auto") -> dict:
 
 
 def live(script, exercise: str) -> dict:
-    """The live path: each frame's angles through the causal smoother, then the engine, one by one."""
-    series = compute_angles(script.track())
+    """The live path: each frame's angles through the causal smoother, then the engine, one by one
+    (the live page gives the session the view check it makes, as the recording path does)."""
+    track = script.track()
+    series = compute_angles(track)
     smoother = LiveSmoother()
-    session = ExerciseSession(DEFS[exercise])
+    session = ExerciseSession(DEFS[exercise], view=check_view(track, series.posture).as_dict())
     for i in range(len(series)):
         session.update(smoother.update(series.frame(i)))
     return session_json(session)
@@ -212,7 +214,8 @@ def test_standing_test_on_a_constructed_person(turn):
     assert (right["reps"], left["reps"]) == (3, 3)
     assert right["rep_peaks_deg"] == pytest.approx([16.0] * 3, abs=PEAK_TOL_DEG)
     assert left["rep_peaks_deg"] == pytest.approx([8.5] * 3, abs=PEAK_TOL_DEG)
-    assert (right["verdict"], left["verdict"]) == ("normal", "tight")
+    # 8.5° is short of 10°, but within the side-on camera's uncertainty of it
+    assert (right["verdict"], left["verdict"]) == ("normal", "borderline")
     assert report["asymmetry_deg"] == pytest.approx(7.5, abs=PEAK_TOL_DEG)
 
 
