@@ -230,6 +230,7 @@ def analyze_many(args: argparse.Namespace) -> int:
             done=(lambda _i, _row: bar.update(1)) if bar else None,
             context=worker_context,
             cost=lambda job: frames_hint(job[0].input),
+            preload=_preload(items),
         )
     except KeyboardInterrupt:
         print(
@@ -249,6 +250,16 @@ def analyze_many(args: argparse.Namespace) -> int:
     for line in batch_lines(rows, summary):
         print(line)
     return 0 if all(row.ok for row in rows) else 2
+
+
+def _preload(items) -> tuple[str, ...]:
+    """What the workers import once, before they start (only what the files need: landmark
+    tracks alone need no pose model)."""
+    from pose.chunks import POSE_PRELOAD
+    from pose.sources import TRACK_SUFFIXES
+
+    needs_pose = any(item.input.suffix.lower() not in TRACK_SUFFIXES for item in items)
+    return (*POSE_PRELOAD, "outputs.batch") if needs_pose else ("outputs.batch",)
 
 
 def _fail(message: str) -> int:

@@ -5,8 +5,8 @@ Each recording's analysis is a pure function from its input to its result folder
 (`outputs.batch.analyze_one`), so the pool here is one way to run it; Ray or Dask can map the same
 function over the same items (see README).
 
-The pool (`run_batch`): `jobs` processes started with multiprocessing's "spawn" (MediaPipe's
-threads do not survive a fork), each entering a context once (the command line keeps one pose
+The pool (`run_batch`): `jobs` processes (`pose.chunks.process_context`: children of a fork
+server that has imported what they need, never forks of this process), each entering a context once (the command line keeps one pose
 estimator per process there, `pose.pipeline.kept_estimators`) and then taking one file at a time
 from this process, longest first. A file whose worker dies (a crash in native code, the kernel's
 OOM killer) is reported as failed with the exit code, and a new worker takes the next file.
@@ -14,7 +14,7 @@ OOM killer) is reported as failed with the exit code, and a new worker takes the
 
 from __future__ import annotations
 
-import multiprocessing
+import multiprocessing.process
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from analysis.records import Analysis
 from exercises.definition import SIDES
+from pose.chunks import process_context
 from pose.sources import IMAGE_SUFFIXES, TRACK_SUFFIXES, VIDEO_SUFFIXES, InputError
 
 T = TypeVar("T")
@@ -186,8 +187,8 @@ class _Worker:
 class _Pool:
     """Worker processes, each fed one item at a time; stopped and joined by `close()`."""
 
-    def __init__(self, work, context) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
+    def __init__(self, work, context, preload: Sequence[str]) -> None:
+        self._ctx = process_context(preload)
         self._work, self._context = work, context
         self.workers: list[_Worker] = []
 
@@ -238,14 +239,16 @@ def run_batch(
     done: Callable[[int, R], None] | None = None,
     context: Callable[[], AbstractContextManager] | None = None,
     cost: Callable[[T], float] | None = None,
+    preload: Sequence[str] = (),
 ) -> list[R]:
     """`work(item)` for every item, `jobs` at a time; results in the order of `items`.
 
     `work` and `context` must be module-level functions (they are sent to the workers by name),
     items and results picklable. `work` should turn a file's failure into its result; where it
     raises anyway, or its worker dies, `crashed(item, reason)` stands in. `done(index, result)`
-    is called here as each finishes; `cost(item)` orders the work, largest first. With one job (or
-    one item) everything runs in this process.
+    is called here as each finishes; `cost(item)` orders the work, largest first; `preload` names
+    modules every worker needs (`pose.chunks.process_context`). With one job (or one item)
+    everything runs in this process.
     """
     results: dict[int, R] = {}
 
@@ -264,7 +267,7 @@ def run_batch(
                 finish(index, result)
         return [results[i] for i in range(len(items))]
 
-    pool = _Pool(work, context)
+    pool = _Pool(work, context, preload)
     pending: deque[int] = deque()
 
     def feed(worker: _Worker) -> None:

@@ -1,9 +1,9 @@
 """A long recording on every core: its time cut into chunks, each tracked in a process of its own.
 
 The pose loop uses about one core. A video longer than `SPLIT_ABOVE_S` is cut into up to `workers`
-chunks of at least `MIN_CHUNK_S`; the calling process tracks the first, and a fresh process
-(multiprocessing's "spawn": MediaPipe's threads do not survive a fork) with its own estimator
-tracks each of the others, all at once. Each chunk after the first starts tracking `WARM_UP_S`
+chunks of at least `MIN_CHUNK_S`; the calling process tracks the first, and a process of its own
+(`process_context`: a fork server's child, never a fork of this process, whose MediaPipe threads
+would not survive one) with its own estimator tracks each of the others, all at once. Each chunk after the first starts tracking `WARM_UP_S`
 before its own frames and drops those, so that at the seam the tracking has settled on the person
 as a single pass would have (how close the seams come: tests/test_chunks.py).
 
@@ -34,6 +34,24 @@ WARM_UP_S = 1.5
 PROGRESS_EVERY = 10
 
 Progress = Callable[[int], None]
+
+#: What a process that runs pose needs: imported once by a fork server, so that each worker
+#: starts with them loaded instead of importing them anew (about 1.5 s of CPU a worker).
+#: `pose.estimator` still imports MediaPipe itself; this only warms the cache.
+POSE_PRELOAD: tuple[str, ...] = ("numpy", "cv2", "mediapipe", "scipy.signal", "pose.pipeline")
+
+
+def process_context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+    """Where worker processes come from: forks of a fork server that has imported `preload`
+    (a fresh interpreter, started on first use: never a fork of this process, whose MediaPipe
+    threads would not survive it), or fresh interpreters ("spawn") where there is no fork server.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    if preload:
+        ctx.set_forkserver_preload(list(preload))  # heeded when the server starts
+    return ctx
 
 
 class ChunkError(RuntimeError):
@@ -85,7 +103,7 @@ class _Children:
     """The processes of chunks 1..n-1 and the ends of their pipes; stopped and joined on close."""
 
     def __init__(self, work, specs: Sequence[S]) -> None:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = process_context(POSE_PRELOAD)
         self.procs: list[multiprocessing.process.BaseProcess] = []
         self.conns: dict[int, Connection] = {}
         self.results: dict[int, object] = {}
