@@ -1,9 +1,9 @@
 """A long recording on every core: its time cut into chunks, each tracked in a process of its own.
 
 The pose loop uses about one core. A video longer than `SPLIT_ABOVE_S` is cut into up to `workers`
-chunks of at least `MIN_CHUNK_S`; the calling process tracks the first, and a process of its own
-(`process_context`: a fork server's child, never a fork of this process, whose MediaPipe threads
-would not survive one) with its own estimator tracks each of the others, all at once. Each chunk after the first starts tracking `WARM_UP_S`
+chunks of at least `MIN_CHUNK_S`; the calling process tracks the first, and a fresh process
+(multiprocessing's "spawn": MediaPipe's threads would not survive a fork of this one) with its own
+estimator tracks each of the others, all at once. Each chunk after the first starts tracking `WARM_UP_S`
 before its own frames and drops those, so that at the seam the tracking has settled on the person
 as a single pass would have (how close the seams come: tests/test_chunks.py).
 
@@ -103,7 +103,9 @@ class _Children:
     """The processes of chunks 1..n-1 and the ends of their pipes; stopped and joined on close."""
 
     def __init__(self, work, specs: Sequence[S]) -> None:
-        ctx = process_context(POSE_PRELOAD)
+        # spawn, not the fork server: its first start waits for the server's imports, and this
+        # process should be tracking the first chunk meanwhile (a spawned child imports beside it)
+        ctx = multiprocessing.get_context("spawn")
         self.procs: list[multiprocessing.process.BaseProcess] = []
         self.conns: dict[int, Connection] = {}
         self.results: dict[int, object] = {}
