@@ -7,6 +7,12 @@ analysed again without the video) and DIR/report.json (per side: each angle's mi
 what the view allowed; warnings; with --exercise the verdicts, holds, reps, faults and cues).
 Bad input exits with status 2 and one plain line on stderr.
 
+    python analyze.py FOLDER_OR_FILES... --out DIR [--jobs N]
+
+analyses each recording into its own folder under DIR, `--jobs` at a time (default: every core),
+and writes DIR/summary.csv, a row per recording (verdicts, peaks, warnings, or why it failed). A
+file that fails does not stop the others; the exit status is 2 if any failed, else 0.
+
 This file is argument parsing and nothing else: the analysis is `analysis.service`, the files are
 `outputs.folder`, the words `outputs.presenter`.
 """
