@@ -393,6 +393,22 @@ def live_coach() -> tuple[float, float, int]:
         f"  LiveCoach.process: median {med:.2f} ms, p95 {p95:.2f} ms per frame "
         f"({verdict} the {LIVE_TARGET_MS:.0f} ms target)"
     )
+    # where it goes: two of its parts alone, on the same frames
+    from pose.live import LiveAngles
+    from pose.render import annotate_frame
+
+    live_angles = LiveAngles((w, h))
+    angles_cost, drawing_cost = [], []
+    for i, frame in enumerate(frames):
+        a = time.perf_counter()
+        values = live_angles.update(i / 15.0, track.landmarks[i])
+        b = time.perf_counter()
+        annotate_frame(frame.copy(), track.landmarks[i], values, "Keep the trunk upright")
+        drawing_cost.append(time.perf_counter() - b)
+        angles_cost.append(b - a)
+    for name, values in (("live angles + causal filters", angles_cost), ("drawing", drawing_cost)):
+        part_med, part_p95 = _ms(values[5:])
+        print(f"    of which {name}: median {part_med:.2f} ms, p95 {part_p95:.2f} ms")
     return med, p95, len(cost)
 
 
