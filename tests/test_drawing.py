@@ -16,9 +16,18 @@ from pose_builder import build_track, times
 
 from outputs.video import write_annotated_video
 from pose.angles import compute_angles
-from pose.drawing import AngleAnnotator, SkeletonAnnotator, TextAnnotator
+from pose.drawing import (
+    AngleAnnotator,
+    SkeletonAnnotator,
+    TableLineAnnotator,
+    TextAnnotator,
+    hershey_text,
+    overlaps,
+    text_width,
+    wrap_text,
+)
 from pose.landmarks import SIDE_POINTS, SKELETON_EDGES
-from pose.render import annotate_frame
+from pose.render import Gauge, Overlay, annotate_frame
 from pose.sources import open_source
 from pose.track import PoseTrack
 
@@ -220,3 +229,81 @@ def test_annotated_video_of_a_real_recording(real_tracks: RealTracks, tmp_path) 
     written = open_source(out)
     assert (written.info().width, written.info().height) == track.image_size
     assert sum(1 for _ in written.frames()) == len(track)
+
+
+# ----- the live coach's overlay ----------------------------------------------------------------
+
+LONG_CUE = (
+    "Shift your hips forward a little until you feel the stretch at the front of the back hip, "
+    "and keep the trunk upright while you do it."
+)
+
+
+@pytest.mark.parametrize("width", [320, 640, 1280])
+def test_a_long_cue_is_wrapped_whole_inside_the_frame(width: int) -> None:
+    frame = np.full((width * 3 // 4, width, 3), GREY, np.uint8)
+    ann = TextAnnotator()
+    ann.annotate(frame, LONG_CUE)
+    x0, _, x1, y1 = ann.box
+    assert 0 <= x0 < x1 <= width and y1 < frame.shape[0] // 2
+    scale = max(0.5, width / 1100.0)
+    lines = wrap_text(LONG_CUE, width - 2 * max(6, int(12 * scale)), scale, 2)
+    assert " ".join(lines) == LONG_CUE  # every word, none cut
+    assert len(lines) > 1
+    assert np.all(frame[y1 + 2 :] == GREY)  # nothing of the text is drawn past the band
+
+
+def test_labels_of_both_sides_never_overlap_each_other_or_the_panels() -> None:
+    """Side-on both hips and both knees nearly coincide; the four labels and the panels stay apart."""
+    track, angles = person(right_hip_extension_deg=12, left_hip_extension_deg=10)
+    ann = AngleAnnotator()
+    panel = (0, 0, int(track.points_px[0, 23, 0]) + 60, int(track.points_px[0, 23, 1]))
+    ann.annotate(blank(), track.landmarks[0], angles, avoid=(panel,))
+    boxes = ann.boxes
+    assert len(boxes) == 4
+    for i, a in enumerate(boxes):
+        assert not overlaps(a, panel)
+        for b in boxes[i + 1 :]:
+            assert not overlaps(a, b), (a, b)
+
+
+def _overlay(**kw) -> Overlay:
+    return Overlay(**{
+        "cue": "Bring your chest up: keep the trunk upright.", "side": "left", "value": "+12°",
+        "caption": "left hip extension, target ≥ 10°", "state": "good", "progress": 0.5,
+        "progress_text": "Hold 15 / 30 s", "counts": "Reps 1 / 2 · Holds 0 / 2",
+        "gauge": Gauge(12.0, 10.0, None), **kw,
+    })  # fmt: skip
+
+
+def test_the_live_overlay_shows_the_panel_the_gauge_and_the_progress() -> None:
+    track, angles = person()
+    frame = annotate_frame(blank(), track.landmarks[0], angles, overlay=_overlay())
+    h, w = frame.shape[:2]
+    green = (frame[..., 1] > 150) & (frame[..., 1].astype(int) - frame[..., 2] > 60)
+    # the gauge at the right edge: its target band (10° and up) in green, the marker in it
+    assert green[int(0.3 * h) : int(0.5 * h), w - 40 : w - 10].mean() > 0.5
+    # the hold bar half filled under the large value, in the panel at the top left
+    panel = frame[: h // 3, : w // 3]
+    assert (panel != GREY).any(axis=-1).mean() > 0.5
+    assert green[: h // 3, : w // 3].sum() > 500  # the large value and the bar
+    # the overlay's words are drawn, not the code's: the degree sign as a ring, no "?" boxes
+    assert text_width("+12°", 1.0, 2) > text_width("+12", 1.0, 2)
+    assert (
+        hershey_text("Reps 1 / 2 · Holds 0 / 2 ≥ 10° – x") == "Reps 1 / 2 | Holds 0 / 2 >= 10° - x"
+    )
+
+
+def test_the_table_line_runs_on_from_the_trunk_through_the_working_hip() -> None:
+    track, _ = person(trunk_incline_deg=-90.0, left_hip_extension_deg=-5.0)
+    frame = TableLineAnnotator().annotate(blank(), track.landmarks[0], "left", "trunk")
+    pts = track.points_px[0]
+    hip = pts[SIDE_POINTS["left"]["hip"]]
+    shoulder = (pts[11] + pts[12]) / 2
+    direction = (hip - shoulder) / np.linalg.norm(hip - shoulder)
+    cyan = (frame[..., 0] > 200) & (frame[..., 1] > 200) & (frame[..., 2] < 100)
+    hits = 0
+    for d in np.linspace(5, 120, 24):
+        x, y = np.round(hip + direction * d).astype(int)
+        hits += bool(cyan[y - 2 : y + 3, x - 2 : x + 3].any())
+    assert hits >= 10  # dashed: about half of the line is drawn
