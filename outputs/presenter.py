@@ -809,3 +809,149 @@ def plot_caption(
     if key_frames_shown:
         parts.append("Dotted lines: the key frames.")
     return " ".join(parts)
+
+
+# ----- the live session: the live page and its video ------------------------------------------
+
+#: The set-up checklist (ids of live.setup.SETUP_ITEMS): what is checked, and what to do if not.
+SETUP_WORDS: dict[str, tuple[str, str]] = {
+    "body": (
+        "Whole body in the picture",
+        "Step back until the camera sees you from head to feet.",
+    ),
+    "side_on": (
+        "Side-on to the camera",
+        "Turn side-on: the camera should see you from the side.",
+    ),
+    "near_leg": (
+        "Working leg nearer the camera",
+        "Turn so the leg you work is nearer the camera, or confirm it on the page.",
+    ),
+    "light": (
+        "Enough light",
+        "Turn on a light or face a window: the picture is too dark.",
+    ),
+}
+SETUP_HOLD = "All set: hold still, measuring starts in a moment."
+LIVE_SIDE_WORDS: dict[str, str] = {
+    "not_tested": "not tested",
+    "not_chosen": "not tested (not chosen)",
+    "working": "being measured",
+    "started": "started, not finished",
+    "done": "done",
+}
+LIVE_END_WORDS: dict[str, str] = {
+    "stopped": "You stopped the session.",
+    "ended": "The camera stopped.",
+    "clip_ended": "The demo clip ended.",
+    "routine_done": "All done. Well done.",
+}
+
+
+def setup_item_line(item: str, ok: bool, side: str) -> str:
+    """One checklist line: "✓ Whole body in the picture" or "✗ Side-on to the camera: turn ..."."""
+    label, hint = SETUP_WORDS[item]
+    if item == "near_leg" and side in ("left", "right"):
+        label = f"Your {side} leg nearer the camera"
+        hint = f"Turn so your {side} leg is nearer the camera, or confirm it on the page."
+    if item == "near_leg" and side == "auto":
+        label = "The leg you work nearer the camera (found as you go)"
+    return f"✓ {label}" if ok else f"✗ {label}: {hint[0].lower()}{hint[1:]}"
+
+
+def setup_cue(met: dict[str, bool], side: str) -> str:
+    """What to do next in the set-up: the first item not met, or hold still."""
+    for item in SETUP_WORDS:
+        if not met.get(item, False):
+            hint = SETUP_WORDS[item][1]
+            if item == "near_leg" and side in ("left", "right"):
+                hint = f"Turn so your {side} leg is nearer the camera."
+            return hint
+    return SETUP_HOLD
+
+
+def setup_title(name: str, step: int, steps: int) -> str:
+    """ "Set up for the Modified Thomas self-test (exercise 1 of 2)"."""
+    where = f" (exercise {step + 1} of {steps})" if steps > 1 else ""
+    return f"Set up for the {name}{where}"
+
+
+def measuring_line(name: str, instruction: str) -> str:
+    """Said when the set-up holds: measuring starts, and what to do first."""
+    return f"Measuring the {name}. {instruction}"
+
+
+def next_exercise_line(name: str, setup: str) -> str:
+    return f"Next: the {name}. {setup}"
+
+
+def one_leg_done_line(kind: str, side: str) -> str:
+    """The end of an exercise done with one chosen leg (not "both sides")."""
+    what = "measured" if kind in ("self_test", "rep_test") else "done"
+    return f"The {side} leg is {what}. Well done."
+
+
+def live_side_line(side: str, state: str) -> str:
+    """ "Left leg: not tested"."""
+    return f"{side.title()} leg: {LIVE_SIDE_WORDS.get(state, state.replace('_', ' '))}"
+
+
+def hold_words(hold_s: float, target_s: float | None) -> str:
+    """ "Hold 12 / 30 s"."""
+    return f"Hold {hold_s:.0f} / {target_s:.0f} s" if target_s else f"Hold {hold_s:.0f} s"
+
+
+def steady_words(steady_s: float, target_s: float) -> str:
+    """ "Keep still 2.1 / 3 s" (a self-test measures once the leg has settled)."""
+    return f"Keep still {min(steady_s, target_s):.1f} / {target_s:g} s"
+
+
+def counts_words(
+    reps: int | None, reps_target: int | None, holds: int, holds_target: int | None
+) -> str:
+    """ "Reps 1 / 2 · Holds 0 / 2", only what the exercise counts."""
+    parts = []
+    if reps is not None:
+        parts.append(f"Reps {reps}" + (f" / {reps_target}" if reps_target else ""))
+    if holds_target:
+        parts.append(f"Holds {holds} / {holds_target}")
+    return " · ".join(parts)
+
+
+def working_value(value: float | None, ref: str) -> str:
+    """The working leg's angle in large type: "+12°"; a dash when not seen."""
+    if not _finite(value):
+        return DASH
+    return f"{value:+.0f}°" if not ref.endswith("knee_flexion_deg") else f"{value:.0f}°"
+
+
+def working_caption(side: str, ref: str, lo: float | None, hi: float | None) -> str:
+    """What the large angle is, with its target: "right hip extension, target ≥ 10°"."""
+    name = ANGLE_WORDS.get(ref.partition(".")[2] or ref, ref)
+    if lo is not None and hi is not None:
+        target = f"{lo:g}° to {hi:g}°"
+    elif lo is not None:
+        target = f"≥ {lo:g}°"
+    elif hi is not None:
+        target = f"≤ {hi:g}°"
+    else:
+        return f"{side} {name}"
+    return f"{side} {name}, target {target}"
+
+
+def live_rate_line(fps: float) -> str:
+    return f"{fps:.0f} frames a second analysed"
+
+
+def live_end_line(reason: str | None) -> str:
+    return LIVE_END_WORDS.get(reason or "", "The session has ended.")
+
+
+CAMERA_PICTURE_WORDS: dict[str, str] = {
+    "camera": "camera",
+    "height_standing": "at hip height",
+    "height_lying": "at bed height",
+    "distance": "2–3 m",
+    "near_leg": "working leg nearer the camera",
+    "side_on": "side-on: the camera sees you from the side",
+}
