@@ -1,8 +1,7 @@
-"""Streamlit front end: analyse a recording (or a built-in rendered demo clip) as an exercise.
+"""Analyse a recording (or a built-in rendered demo clip) as an exercise.
 
-Run with `streamlit run app.py` (the project's .streamlit/config.toml binds it to this computer
-only). This page calls the analysis service and shows its typed result through the shared report
-view; the live webcam page and the progress page are in pages/.
+A page beside the live session (app.py, the first page) and Progress. It calls the analysis
+service and shows its typed result through the shared report view.
 """
 
 from __future__ import annotations
@@ -102,13 +101,16 @@ def save(analysis: Analysis) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Iliacus stretch form checker", layout="wide")
+    st.set_page_config(
+        page_title="Analyse a recording · Iliacus stretch form checker", layout="wide"
+    )
     _swept_at_start()
     st.title("Iliacus stretch form checker")
     st.write(
         "Checks hip-flexor self-tests and stretches from a side-on recording: hip extension, knee, "
-        "thigh and trunk angles for both legs, form faults, holds, reps and a verdict. For live "
-        "coaching in front of a webcam, open **Live coaching**; for past sessions, **Progress**."
+        "thigh and trunk angles for both legs, form faults, holds, reps and a verdict. For a live "
+        "session in front of the webcam, open the first page (**app**); for past sessions, "
+        "**Progress**."
     )
     with st.expander("Before you stretch", expanded=False):
         st.markdown(say.bullet((*say.SAFETY_NOTES, say.NOT_A_DIAGNOSIS)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -32,8 +33,24 @@ def need_browser() -> None:
     pytest.importorskip("selenium", reason="selenium is in requirements-dev.txt")
 
 
+class ServerURL(str):
+    """The server's URL (a str, as before), with the server's process id."""
+
+    pid: int
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (Linux: /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 @contextmanager
-def streamlit_server(script: str = "app.py", timeout_s: float = 60.0) -> Iterator[str]:
+def streamlit_server(
+    script: str = "app.py", timeout_s: float = 60.0, env: dict[str, str] | None = None
+) -> Iterator[ServerURL]:
     """Start `streamlit run` on a free local port and yield its URL; stop it afterwards."""
     port = free_port()
     cmd = [
@@ -42,8 +59,10 @@ def streamlit_server(script: str = "app.py", timeout_s: float = 60.0) -> Iterato
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    full_env = None if env is None else {**os.environ, **env}
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=full_env)
+    url = ServerURL(f"http://127.0.0.1:{port}")
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -70,8 +89,12 @@ def streamlit_server(script: str = "app.py", timeout_s: float = 60.0) -> Iterato
 
 
 @contextmanager
-def chromium(fake_video: Path | None = None, width: int = 1400, height: int = 1000):
-    """A headless Chromium driven by selenium; `fake_video` (.y4m/.mjpeg) becomes its camera."""
+def chromium(
+    fake_video: Path | None = None, width: int = 1400, height: int = 1000, camera: bool = True
+):
+    """A headless Chromium driven by selenium; `fake_video` (.y4m/.mjpeg) becomes its camera.
+
+    `camera=False` (and no `fake_video`): a browser with no camera at all."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -81,9 +104,11 @@ def chromium(fake_video: Path | None = None, width: int = 1400, height: int = 10
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", f"--window-size={width},{height}",
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
     ):  # fmt: skip
         opts.add_argument(arg)
+    if camera or fake_video is not None:
+        opts.add_argument("--use-fake-ui-for-media-stream")
+        opts.add_argument("--use-fake-device-for-media-stream")
     if fake_video is not None:
         opts.add_argument(f"--use-file-for-fake-video-capture={fake_video}")
     profile = tempfile.mkdtemp(prefix="chromium-")
@@ -124,8 +149,14 @@ def write_y4m(video: Path, out: Path, max_frames: int = 300, width: int | None =
 
 def body_text(driver) -> str:
     """What the page says, as a person reads it."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
+    for _ in range(5):
+        try:
+            return driver.find_element(By.TAG_NAME, "body").text
+        except StaleElementReferenceException:  # redrawn while being read
+            time.sleep(0.2)
     return driver.find_element(By.TAG_NAME, "body").text
 
 
@@ -169,7 +200,19 @@ def click_button(driver, label: str, timeout_s: float = 60.0) -> None:
     def find(d):
         return next((b for b in d.find_elements(By.TAG_NAME, "button") if b.text == label), False)
 
-    WebDriverWait(driver, timeout_s).until(find).click()
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for attempt in range(5):
+        button = WebDriverWait(driver, timeout_s).until(find)
+        try:
+            # in the middle of the window: Streamlit's header would take a click at the top edge
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+            button.click()
+            return
+        except StaleElementReferenceException:  # the page was redrawn meanwhile: find it again
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 def click_in_webrtc(driver, label: str) -> None:

@@ -1,4 +1,5 @@
-"""The Streamlit page through Streamlit's AppTest: fast, no browser."""
+"""The recording page (pages/1_Analyse_a_recording.py) and Progress through Streamlit's AppTest:
+fast, no browser. (The live page, app.py, needs a browser: tests/test_live_browser.py.)"""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
+RECORDING_PAGE = ROOT / "pages" / "1_Analyse_a_recording.py"
 SHARED = ROOT.parent / "shared" / "data"
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = AppTest.from_file(str(RECORDING_PAGE), default_timeout=180)
     at.run()
     return at
 

@@ -6,28 +6,53 @@ import streamlit as st
 
 from exercises.catalog import load_exercises
 from exercises.session import SIDE_CHOICES
+from live.routine import Routine
 from ui.demo_clips import DemoClip
 
 ANGLES_ONLY = "angles only (no exercise)"
 SIDE_WORDS = {"auto": "find it for me", "left": "left", "right": "right"}
 
 
-def pick_demo_clip(clips: list[DemoClip]) -> DemoClip:
-    """A rendered demo clip, described by what it shows."""
+def pick_demo_clip(
+    clips: list[DemoClip],
+    container=st,
+    key: str | None = None,
+    disabled: bool = False,
+    first: str | None = None,
+) -> DemoClip:
+    """A rendered demo clip, described by what it shows; `first` (a clip's name) offered first."""
     by_name = {c.name: c for c in clips}  # plain strings as options: the page state stays simple
-    name = st.selectbox("Demo clip", list(by_name), format_func=lambda n: by_name[n].title)
+    names = list(by_name)
+    index = names.index(first) if first in names else 0
+    name = container.selectbox(
+        "Demo clip",
+        names,
+        index=index,
+        format_func=lambda n: by_name[n].title,
+        key=key,
+        disabled=disabled,
+    )
     return by_name[name]
 
 
-def pick_exercise(preselect: str | None = None, container=st) -> str | None:
-    """An exercise id, or None for angles only; `preselect` (a demo clip's exercise) comes first."""
+def pick_exercise(
+    preselect: str | None = None,
+    container=st,
+    angles_only: bool = True,
+    key: str | None = None,
+    disabled: bool = False,
+) -> str | None:
+    """An exercise id, or None for angles only (offered when `angles_only`); `preselect` (a demo
+    clip's exercise) comes first."""
     exercises = load_exercises()
-    ids = [ANGLES_ONLY, *sorted(exercises)]
+    ids = [ANGLES_ONLY, *sorted(exercises)] if angles_only else sorted(exercises)
     choice = container.selectbox(
         "Exercise",
         ids,
         index=ids.index(preselect) if preselect in ids else 0,
         format_func=lambda i: i if i == ANGLES_ONLY else f"{exercises[i].name}",
+        key=key,
+        disabled=disabled,
     )
     if choice == ANGLES_ONLY:
         return None
@@ -35,8 +60,26 @@ def pick_exercise(preselect: str | None = None, container=st) -> str | None:
     return choice
 
 
-def pick_side(container=st) -> str:
+def pick_side(container=st, key: str | None = None, disabled: bool = False) -> str:
     """The working leg; auto finds it (the back leg of a lunge, the hanging leg, ...)."""
     return container.radio(
-        "Working leg", SIDE_CHOICES, horizontal=True, format_func=lambda s: SIDE_WORDS.get(s, s)
+        "Working leg",
+        SIDE_CHOICES,
+        horizontal=True,
+        format_func=lambda s: SIDE_WORDS.get(s, s),
+        key=key,
+        disabled=disabled,
     )
+
+
+def pick_routine(routines: dict[str, Routine], container=st, disabled: bool = False) -> Routine:
+    """A short routine of exercises done one after the other."""
+    ids = list(routines)
+    choice = container.selectbox(
+        "Routine",
+        ids,
+        format_func=lambda i: routines[i].name,
+        key="live-routine",
+        disabled=disabled,
+    )
+    return routines[choice]

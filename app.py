@@ -1,0 +1,53 @@
+"""The live session, the app's first page: stretch in front of the webcam (or watch a rendered demo
+clip), guided, spoken, reported and saved.
+
+Run with `streamlit run app.py` (the project's .streamlit/config.toml binds it to this computer
+only). Analysing a recording and Progress are the pages beside it (pages/).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from outputs import presenter as say
+from ui.live_view import (
+    before_start,
+    choose,
+    live_panel,
+    prepare,
+    show_end,
+    speech_switch,
+    stream,
+    stream_playing,
+)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Live session · Iliacus stretch form checker", layout="wide")
+    st.title("Live stretch session")
+    st.write(
+        "Hip-flexor self-tests and stretches in front of the camera: set up, then follow the "
+        "instructions; the coach watches your form, times your holds, counts your reps and says "
+        "what to change. At the end you get the report, to keep in **Progress**. To analyse a "
+        "video you already have, open **Analyse a recording**."
+    )
+    with st.expander("Before you stretch", expanded=False):
+        st.markdown(say.bullet((*say.SAFETY_NOTES, say.NOT_A_DIAGNOSIS)))
+    playing = stream_playing()
+    choice = choose(disabled=playing)
+    speech_switch()
+    slot = prepare(choice, playing)
+    left, right = st.columns([3, 2])
+    with left:
+        ctx = stream(slot)
+    playing = bool(ctx.state.playing or ctx.state.signalling)
+    with right:
+        if playing:
+            live_panel()
+        else:
+            before_start(choice)
+    if not playing and slot.report is not None:
+        show_end(slot.report)
+
+
+main()
