@@ -119,7 +119,12 @@ def _positive(text: str) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    return args.jobs or len(os.sched_getaffinity(0))
+    """--jobs, or the cores this process may run on."""
+    if args.jobs:
+        return args.jobs
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores we are allowed, not all there are
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _progress_factory(
@@ -199,6 +204,11 @@ def analyze_many(args: argparse.Namespace) -> int:
     jobs = _jobs(args)
     try:
         exercise_definition(args.exercise)  # checked once, before any file
+        if args.model is not None and not Path(args.model).is_file():
+            raise InputError(
+                f"Model file {Path(args.model).name} does not exist: check the path, or leave "
+                "the model out to use the built-in one."
+            )
         check_writable(out)
         items = batch_items(args.input, out)
         analysis_options = AnalysisOptions(

@@ -287,7 +287,10 @@ def run_batch(
                 except EOFError:  # the worker died
                     index, code = worker.index, pool.retire(worker)
                     if index is not None:
-                        reason = f"the analysis stopped unexpectedly (exit code {code})"
+                        reason = (
+                            f"the analysis stopped unexpectedly (exit code {code}): try this "
+                            "file on its own"
+                        )
                         finish(index, crashed(items[index], reason))
                     if pending:
                         feed(pool.start())

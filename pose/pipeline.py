@@ -315,14 +315,15 @@ def _estimator(video: bool, model_path: str | Path | None) -> Iterator[PoseEstim
             yield estimator
         return
     estimator = kept.pop(key, None)
-    if estimator is None:
-        estimator = _new_estimator(video, model_path)
-    else:
-        estimator.reset()
     try:
+        if estimator is None:
+            estimator = _new_estimator(video, model_path)
+        else:
+            estimator.reset()
         yield estimator
     except BaseException:
-        estimator.close()
+        if estimator is not None:
+            estimator.close()
         raise
     kept[key] = estimator
 

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -122,7 +123,9 @@ def test_the_pool_gives_results_in_order_and_goes_on_after_a_failure(jobs: int) 
         _square, items, jobs, _crashed, done=lambda i, _r: seen.append(i), cost=lambda x: x
     )
     expected = {0: 0, 1: 1, 2: "2 failed: ValueError: two is not allowed", 4: 16, 5: 25}
-    expected[3] = "3 failed: the analysis stopped unexpectedly (exit code 7)"
+    expected[3] = (
+        "3 failed: the analysis stopped unexpectedly (exit code 7): try this file on its own"
+    )
     assert results == [expected[x] for x in items]
     assert sorted(seen) == list(range(len(items)))
     if jobs == 1:  # in this process, longest first
@@ -251,3 +254,68 @@ def test_a_track_file_never_loads_mediapipe(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --------------------------------------------------------------------------------------------
+# one estimator per worker, reset from file to file
+
+
+class KeptEstimator:
+    """Stands in for MediaPipe: 'finds' someone in every frame; counts resets and closes."""
+
+    made: ClassVar[list[KeptEstimator]] = []
+
+    def __init__(self, video: bool = True, model_path: object = None) -> None:
+        KeptEstimator.made.append(self)
+        self.resets = self.closed = 0
+        self.fail = False
+
+    def process(self, rgb: np.ndarray, t_s: float) -> np.ndarray:
+        if self.fail:
+            raise RuntimeError("the graph broke")
+        lm = np.full((33, 4), 0.5, np.float32)
+        lm[:, 0] = np.linspace(0.4, 0.6, 33)
+        return lm
+
+    def other_person_in_view(self, rgb: np.ndarray, landmarks: np.ndarray) -> bool:
+        return False
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def close(self) -> None:
+        self.closed += 1
+
+    def __enter__(self) -> KeptEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def test_an_estimator_is_kept_reset_between_recordings_and_closed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cv2
+
+    from pose import pipeline
+
+    monkeypatch.setattr(pipeline, "PoseEstimator", KeptEstimator)
+    KeptEstimator.made.clear()
+    video = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 10, (64, 48))
+    for _ in range(5):
+        writer.write(np.full((48, 64, 3), 128, np.uint8))
+    writer.release()
+    with pipeline.kept_estimators():
+        for _ in range(3):
+            assert len(pipeline.load_track(video)[0]) == 5
+        (first,) = KeptEstimator.made
+        assert (first.resets, first.closed) == (2, 0)
+        first.fail = True  # a recording that breaks the estimator: it is closed, not reused
+        with pytest.raises(RuntimeError, match="the graph broke"):
+            pipeline.load_track(video)
+        assert first.closed == 1
+        pipeline.load_track(video)
+        assert len(KeptEstimator.made) == 2
+    assert [e.closed for e in KeptEstimator.made] == [1, 1]
