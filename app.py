@@ -16,7 +16,6 @@ from ui.live_view import (
     live_panel,
     prepare,
     show_end,
-    speech_switch,
     stream,
     stream_playing,
 )
@@ -34,8 +33,8 @@ def main() -> None:
     with st.expander("Before you stretch", expanded=False):
         st.markdown(say.bullet((*say.SAFETY_NOTES, say.NOT_A_DIAGNOSIS)))
     playing = stream_playing()
-    choice = choose(disabled=playing)
-    speech_switch()
+    with st.sidebar:
+        choice = choose(disabled=playing)
     slot = prepare(choice, playing)
     left, right = st.columns([3, 2])
     with left:

@@ -77,6 +77,8 @@ class LiveStatus:
         ended: why the session ended (END_REASONS) once finished.
         rate_fps: frames analysed per second over the last second or so.
         measured_frames: frames measured in this exercise (after its set-up).
+        frame_ms, pose_ms: median milliseconds a frame took over the last second or so: all of
+            `process` (pose, angles, engine, drawing), and the pose estimator's part of it.
     """
 
     t_s: float = 0.0
@@ -96,6 +98,8 @@ class LiveStatus:
     ended: str | None = None
     rate_fps: float = 0.0
     measured_frames: int = 0
+    frame_ms: float = 0.0
+    pose_ms: float = 0.0
 
 
 def _body_out_of_frame(landmarks: np.ndarray) -> bool:
@@ -136,6 +140,22 @@ class _Resources:
             estimator, self.estimator = self.estimator, None
         if estimator is not None and hasattr(estimator, "close"):
             estimator.close()
+            _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory a released pose model freed back to the system (glibc only).
+
+    The model's graph allocates a few hundred MB from its own threads' malloc arenas; freed, that
+    memory stays with the process unless trimmed, so each live session looked like a leak of tens
+    of MB. Elsewhere (no glibc) this does nothing.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class _OtherPersonWatch:
@@ -270,6 +290,7 @@ class LiveCoach:
         self._last_t: float | None = None
         self._frames = 0
         self._rate: deque[float] = deque(maxlen=31)
+        self._costs: deque[tuple[float, float]] = deque(maxlen=31)  # (frame, pose) seconds
         self._speech = SpeechQueue()
         self._status = LiveStatus(steps=len(self._steps))
         self._ended: str | None = None
@@ -393,10 +414,12 @@ class LiveCoach:
         t_rel = t - self._t_origin
         if self._last_t is not None and t_rel <= self._last_t:
             return bgr  # a repeated or late frame: nothing new to say
+        started = time.perf_counter()
         rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         lm = self._res.estimate(rgb, t_rel)
         if lm is None:  # released meanwhile: the session has ended
             return bgr
+        pose_s = time.perf_counter() - started
         self._res.watch.offer(t_rel, rgb, lm)
         frame = self._angles.update(t_rel, lm)
         light = brightness(bgr) if self._stage in ("waiting", "setup") else 255.0
@@ -405,9 +428,11 @@ class LiveCoach:
             done = self._stage == "finished"
         if done:  # the routine is over: nothing more to measure
             self._res.close()
-        if overlay is None:
-            return bgr
-        return annotate_frame(bgr, lm, frame, overlay=overlay)
+        if overlay is not None:
+            annotate_frame(bgr, lm, frame, overlay=overlay)
+        with self._lock:
+            self._costs.append((time.perf_counter() - started, pose_s))
+        return bgr
 
     def _update(
         self, t: float, lm: np.ndarray, frame: dict[str, float | str], light: float
@@ -479,6 +504,12 @@ class LiveCoach:
             ended=self._ended,
             rate_fps=round(rate, 1),
             measured_frames=len(step.store),
+            frame_ms=round(1000.0 * float(np.median([c[0] for c in self._costs])), 1)
+            if self._costs
+            else 0.0,
+            pose_ms=round(1000.0 * float(np.median([c[1] for c in self._costs])), 1)
+            if self._costs
+            else 0.0,
         )
         if setup_state is not None:
             return setup_overlay(message)

@@ -939,8 +939,12 @@ def working_caption(side: str, ref: str, lo: float | None, hi: float | None) -> 
     return f"{side} {name}, target {target}"
 
 
-def live_rate_line(fps: float) -> str:
-    return f"{fps:.0f} frames a second analysed"
+def live_rate_line(fps: float, frame_ms: float = 0.0, pose_ms: float = 0.0) -> str:
+    """ "30 frames a second analysed, 24 ms a frame (pose 19 ms)"."""
+    line = f"{fps:.0f} frames a second analysed"
+    if frame_ms:
+        line += f", {frame_ms:.0f} ms a frame (pose {pose_ms:.0f} ms)"
+    return line
 
 
 def live_end_line(reason: str | None) -> str:
@@ -955,3 +959,11 @@ CAMERA_PICTURE_WORDS: dict[str, str] = {
     "near_leg": "working leg nearer the camera",
     "side_on": "side-on: the camera sees you from the side",
 }
+
+
+def of(done: float, target: float | None, unit: str = "") -> str:
+    """ "7 / 30 s", "1 / 2": progress against a target (the target left out when there is none)."""
+    sign = UNIT_SIGNS.get(unit, unit)
+    whole = float(done).is_integer() or (unit == "s" and (target or 0) >= 10)
+    value = f"{done:.0f}" if whole else f"{done:.1f}"
+    return f"{value} / {target:g}{sign}" if target else f"{value}{sign}"

@@ -80,15 +80,17 @@ export default function (component) {
 
 _CAMERA_JS = """
 export default function (component) {
-  const { setStateValue } = component;
+  const { data, setStateValue } = component;
   const w = window;
-  if (w.__iliacusCameras !== undefined) { setStateValue("cameras", w.__iliacusCameras); return; }
+  // tell the page only what it does not know yet: each answer reruns the page
+  const tell = (n) => { if (!data || data.known !== n) setStateValue("cameras", n); };
+  if (w.__iliacusCameras !== undefined) { tell(w.__iliacusCameras); return; }
   const md = navigator.mediaDevices;
-  if (!md || !md.enumerateDevices) { w.__iliacusCameras = 0; setStateValue("cameras", 0); return; }
+  if (!md || !md.enumerateDevices) { w.__iliacusCameras = 0; tell(0); return; }
   md.enumerateDevices()
     .then((ds) => ds.filter((d) => d.kind === "videoinput").length)
     .catch(() => 0)
-    .then((n) => { w.__iliacusCameras = n; setStateValue("cameras", n); });
+    .then((n) => { w.__iliacusCameras = n; tell(n); });
 }
 """
 
@@ -115,6 +117,11 @@ def speak(items: list[tuple[int, str]], muted: bool, key: str = "speech") -> Non
 
 def camera_count(key: str = "camera_count") -> int | None:
     """The browser's cameras (None until the browser has answered, which takes one rerun)."""
-    result = _component("iliacus_camera_count")(key=key, on_cameras_change=lambda: None)
+    known = st.session_state.get(f"{key}-known")
+    result = _component("iliacus_camera_count")(
+        key=key, data={"known": known}, on_cameras_change=lambda: None
+    )
     value = result.get("cameras") if hasattr(result, "get") else getattr(result, "cameras", None)
+    if value is not None:
+        st.session_state[f"{key}-known"] = int(value)
     return None if value is None else int(value)

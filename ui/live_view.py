@@ -25,6 +25,7 @@ from outputs.report_json import report_dict
 from ui.browser import camera_count, speak
 from ui.camera_picture import camera_picture_svg
 from ui.demo_clips import RENDERED_LABEL, DemoClip, demo_clips
+from ui.live_stream import LiveStream
 from ui.report_view import show_downloads, show_report
 from ui.widgets import pick_demo_clip, pick_exercise, pick_routine, pick_side
 
@@ -82,6 +83,14 @@ class LiveSlot:
     coach: LiveCoach
     stopping: bool = False  # the page asked the video to stop (the coach ended by itself)
     report: LiveReport | None = None
+    _stream: LiveStream | None = field(default=None, repr=False)
+
+    @property
+    def stream(self) -> LiveStream:
+        """The webcam's stream through the current coach (made with it)."""
+        if self._stream is None or self._stream.coach is not self.coach:
+            self._stream = LiveStream(self.coach)
+        return self._stream
 
 
 def stream_playing() -> bool:
@@ -102,11 +111,11 @@ def _preset_source(clips: list[DemoClip]) -> None:
 
 
 def choose(disabled: bool) -> LiveChoice:
-    """The choices above the video; fixed while a session runs."""
+    """The session's choices (in the sidebar, beside the video); fixed while a session runs."""
     clips = demo_clips()
     _preset_source(clips)
-    cols = st.columns([2, 3])
-    source = cols[0].radio(
+    st.header("Your session")
+    source = st.radio(
         "Video from",
         [WEBCAM, DEMO] if clips else [WEBCAM],
         key="live-source",
@@ -115,42 +124,41 @@ def choose(disabled: bool) -> LiveChoice:
     )
     clip = None
     if source == DEMO:
-        clip = pick_demo_clip(
-            clips, cols[1], key="live-clip", disabled=disabled, first=FIRST_DEMO_CLIP
-        )
-        cols[1].caption(f"No webcam needed: a {RENDERED_LABEL} plays through the live coach.")
+        clip = pick_demo_clip(clips, key="live-clip", disabled=disabled, first=FIRST_DEMO_CLIP)
+        st.caption(f"No webcam needed: a {RENDERED_LABEL} plays through the live coach.")
     else:
-        cols[1].caption(
+        st.caption(
             "The camera is this browser's: the video is analysed on this computer and not kept."
         )
-    cols = st.columns([2, 3, 2])
-    how = cols[0].radio("Do", [ONE, ROUTINE], key="live-how", disabled=disabled or clip is not None)
+    how = st.radio(
+        "Do", [ONE, ROUTINE], key="live-how", disabled=disabled or clip is not None, horizontal=True
+    )
     if how == ROUTINE and clip is None:
-        routine = pick_routine(load_routines(known=set(load_exercises())), cols[1], disabled)
+        routine = pick_routine(load_routines(known=set(load_exercises())), disabled=disabled)
         exercises = routine.exercises
     else:
         preselect = clip.exercise if clip else FIRST_EXERCISE
         one = pick_exercise(
             preselect,
-            cols[1],
             angles_only=False,
             disabled=disabled,
             key=f"live-exercise-{clip.name if clip else WEBCAM}",
         )
         exercises = (one,)
-    side = pick_side(cols[2], key="live-side", disabled=disabled)
+    side = pick_side(key="live-side", disabled=disabled)
     lying = any("lying" in load_exercises()[e].postures for e in exercises)
-    level = lying and cols[2].checkbox(
+    level = lying and st.checkbox(
         "The camera is level (measure the thigh against the image horizontal)",
         key="live-level",
         disabled=disabled,
     )
     if side != "auto":
-        cols[2].checkbox(
+        st.checkbox(
             f"My {side} leg is nearer the camera",
             key="live-near-leg",
             help="The set-up checks which leg is nearer the camera; where it cannot tell, say so.",
         )
+    speech_switch()
     return LiveChoice(source, clip, exercises, side, "image" if level else "trunk")
 
 
@@ -206,41 +214,42 @@ def stream(slot: LiveSlot):
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
     coach, choice = slot.coach, slot.choice
+    common = {
+        # local only: no STUN/TURN servers are asked for (this works offline, on this machine)
+        "rtc_configuration": {"iceServers": []},
+        "desired_playing_state": False if slot.stopping else None,
+        "video_html_attrs": {"autoPlay": True, "controls": False, "muted": True,
+                             "style": {"width": "100%"}},
+    }  # fmt: skip
+    if choice.clip is None:
+        # the camera: its frames through the coach in a worker of the stream's own (live_stream)
+        return webrtc_streamer(
+            key=STREAM_KEYS[WEBCAM],
+            mode=WebRtcMode.SENDRECV,
+            media_stream_constraints={"video": CAMERA, "audio": False},
+            sink_video_track=slot.stream.sink,
+            source_video_track=slot.stream.source,
+            **common,
+        )
+    from aiortc.contrib.media import MediaPlayer
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
         image = frame.to_ndarray(format="bgr24")
         t = frame.time if frame.time is not None else time.monotonic()
         return av.VideoFrame.from_ndarray(coach.process(image, t), format="bgr24")
 
-    def ended() -> None:  # STOP, the camera lost or the clip's end: release the estimator now
-        coach.finish("clip_ended" if choice.clip else "ended")
+    def ended() -> None:  # the clip's end (or STOP): release the estimator now
+        coach.finish("clip_ended")
 
-    desired = False if slot.stopping else None
-    common = {
-        "video_frame_callback": callback,
-        "on_video_ended": ended,
-        # local only: no STUN/TURN servers are asked for (this works offline, on this machine)
-        "rtc_configuration": {"iceServers": []},
-        "async_processing": True,
-        "desired_playing_state": desired,
-        "video_html_attrs": {"autoPlay": True, "controls": False, "muted": True,
-                             "style": {"width": "100%"}},
-    }  # fmt: skip
-    if choice.clip is not None:
-        from aiortc.contrib.media import MediaPlayer
-
-        path = str(choice.clip.path)
-        return webrtc_streamer(
-            key=STREAM_KEYS[DEMO],
-            mode=WebRtcMode.RECVONLY,
-            player_factory=lambda: MediaPlayer(path),
-            media_stream_constraints={"video": True, "audio": False},
-            **common,
-        )
+    path = str(choice.clip.path)
     return webrtc_streamer(
-        key=STREAM_KEYS[WEBCAM],
-        mode=WebRtcMode.SENDRECV,
-        media_stream_constraints={"video": CAMERA, "audio": False},
+        key=STREAM_KEYS[DEMO],
+        mode=WebRtcMode.RECVONLY,
+        player_factory=lambda: MediaPlayer(path),
+        media_stream_constraints={"video": True, "audio": False},
+        video_frame_callback=callback,
+        on_video_ended=ended,
+        async_processing=True,
         **common,
     )
 
@@ -324,21 +333,24 @@ def live_panel() -> None:
         st.markdown("\n".join(f"- {say.live_side_line(side, st_)}" for side, st_ in s.sides))
         fb = s.feedback
         if fb is not None:
-            cols = st.columns(3)
-            cols[0].metric("Working leg", fb.side or say.DASH)
+            metrics = []
             if fb.steady_target_s:
-                cols[1].metric("Kept still", say.steady_words(fb.steady_s or 0, fb.steady_target_s))
+                metrics.append(("Kept still", say.of(fb.steady_s or 0.0, fb.steady_target_s, "s")))
             elif fb.hold_target_s:
-                cols[1].metric("Hold", say.hold_words(fb.hold_s, fb.hold_target_s))
-            counts = say.counts_words(fb.reps, fb.reps_target, fb.holds_completed, fb.sets_target)
-            cols[2].metric("Done", counts or say.DASH)
+                metrics.append(("Hold", say.of(fb.hold_s, fb.hold_target_s, "s")))
+            if fb.reps is not None:
+                metrics.append(("Reps", say.of(fb.reps, fb.reps_target)))
+            if fb.sets_target:
+                metrics.append(("Holds done", say.of(fb.holds_completed, fb.sets_target)))
+            for col, (label, value) in zip(st.columns(max(3, len(metrics))), metrics, strict=False):
+                col.metric(label, value)
         if s.steps > 1 and st.button("Next exercise", key="live-next"):
             coach.next_exercise()
     said = [i.text for i in items][-5:]
     if said:
         st.caption("The coach said")
         st.markdown(say.bullet(reversed(said)))
-    st.caption(f"{say.live_rate_line(s.rate_fps)} · {s.frames} frames")
+    st.caption(f"{say.live_rate_line(s.rate_fps, s.frame_ms, s.pose_ms)} · {s.frames} frames")
 
 
 def show_end(report: LiveReport) -> None:
