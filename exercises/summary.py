@@ -106,7 +106,9 @@ def _side_result(session: ExerciseSession, side: str) -> SideResult:
             session.view,
         )
     elif d.kind == "rep_test":
-        verdict = rep_test_verdict(d, reps or [], names, session.view)
+        verdict = rep_test_verdict(
+            d, reps or [], names, session.view, {f.name: f.seconds for f in faults}
+        )
     else:
         verdict = stretch_verdict(d, True, session.holds_completed(side))
         target = _column(form_ok, d.target.ref, side)

@@ -292,11 +292,15 @@ def rep_test_verdict(
     reps: Sequence[Rep],
     fault_names: Mapping[str, str],
     view: Mapping[str, object] | None,
+    faults_seen: Mapping[str, float] | None = None,
 ) -> SideVerdict:
     """`normal`/`tight` from the median peak of the clean reps; compensation is named as a finding.
 
-    `fault_names` maps fault ids to their names. Reps with compensation do not count towards the
+    `fault_names` maps fault ids to their names; `faults_seen` the names of the faults that
+    happened on this side to their seconds. Reps with compensation do not count towards the
     verdict (compensation fakes range); if too few clean reps remain, the side is inconclusive.
+    No rep at all is "not tested", unless a fault was held meanwhile: then the leg may have gone
+    back with compensation instead of extension, and the side is inconclusive.
     """
     assert d.verdict is not None and d.verdict.min_reps is not None
     reasons = view_reasons(view)
@@ -319,6 +323,16 @@ def rep_test_verdict(
                     reps=n,
                 )
             )
+    if not reps and faults_seen:
+        # the leg may have gone back with the trunk (compensation) rather than from the hip
+        return SideVerdict(
+            INCONCLUSIVE,
+            reasons=[
+                *reasons,
+                "no rep counted, and the form was not held: "
+                + ", ".join(f"{name} ({sec:.1f} s)" for name, sec in faults_seen.items()),
+            ],
+        )
     if not reps:
         # in the stance, perhaps, but the leg was never taken back and returned: no test was done
         return SideVerdict(

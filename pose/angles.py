@@ -18,7 +18,7 @@ from pose.facing import decide_facing
 from pose.landmarks import NOSE, SIDE_POINTS, SIDES, VISIBILITY_THRESHOLD
 from pose.limits import apply_limits
 from pose.track import PoseTrack
-from pose.view import classify_posture
+from pose.view import classify_posture, off_axis_deg
 
 #: The angle columns, in the order of angles.csv (../shared/DESIGN.md).
 ANGLE_COLUMNS: tuple[str, ...] = (
@@ -115,6 +115,40 @@ def trunk_points(points: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.n
     ls, rs = SIDE_POINTS["left"]["shoulder"], SIDE_POINTS["right"]["shoulder"]
     lh, rh = SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]
     return _pair_mean(points, seen, ls, rs), _pair_mean(points, seen, lh, rh)
+
+
+#: Kneeling and seen side-on, the leg nearer the camera is measured against its own side's trunk
+#: line (its shoulder and hip), not the midpoints: MediaPipe guesses the hidden far hip about 0.11
+#: trunk lengths in front of the true joint, which tilts the midpoint line back and reads the near
+#: hip too far extended. On the rendered library (synth/ACCURACY.md, "Per-leg trunk line") this cut the
+#: kneeling hip-extension error with a side-on camera from 5.0° to 3.7° (the 6 side-on kneeling
+#: clips: +3.9..+8.8° -> +0.5..+5.7° of bias); standing and lying it did not help (standing 4.4° ->
+#: 4.5°, lying unchanged), and with an oblique camera it made the error worse (kneeling 30° off:
+#: 2.8° -> 5.4°), so it is used only there. The far leg keeps the midpoint line: its own points are
+#: the guessed ones.
+OWN_TRUNK_POSTURES: tuple[str, ...] = ("kneeling",)
+#: ... and only while the view check's estimate (a running median over a second) is within this.
+OWN_TRUNK_MAX_OFF_AXIS_DEG = 15.0
+
+
+def own_trunk_legs(
+    track: PoseTrack,
+    posture: np.ndarray,
+    postures: tuple[str, ...] = OWN_TRUNK_POSTURES,
+    max_off_axis_deg: float = OWN_TRUNK_MAX_OFF_AXIS_DEG,
+) -> dict[str, np.ndarray]:
+    """Per side, (N,) bool: frames on which that leg is measured against its own side's trunk line
+    (see OWN_TRUNK_POSTURES): kneeling, side-on, and the leg's hip nearer the camera (MediaPipe's
+    depth; a track without depth has no nearer side, and keeps the midpoint line). The study in
+    synth/ passes other `postures` and limits."""
+    if not postures:
+        return {side: np.zeros(len(track), dtype=bool) for side in SIDES}
+    off = smooth_votes(track.t, off_axis_deg(track), window_s=1.0)
+    with np.errstate(invalid="ignore"):
+        gate = np.isin(posture, postures) & (off <= max_off_axis_deg)
+    z = track.landmarks[:, [SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]], 2]
+    z = z.astype(np.float64)
+    return {"left": gate & (z[:, 0] < z[:, 1]), "right": gate & (z[:, 1] < z[:, 0])}
 
 
 #: A foot votes for the facing side only when flat (heel -> toe within this of the image horizontal)
@@ -274,6 +308,8 @@ def compute_angles(
     table_line: str = "trunk",
     visibility_threshold: float = VISIBILITY_THRESHOLD,
     facing: np.ndarray | None = None,
+    own_trunk_postures: tuple[str, ...] = OWN_TRUNK_POSTURES,
+    own_trunk_max_off_axis_deg: float = OWN_TRUNK_MAX_OFF_AXIS_DEG,
 ) -> AngleSeries:
     """All DESIGN.md angles for both sides of a track, unfiltered.
 
@@ -282,6 +318,8 @@ def compute_angles(
     Upright frames always measure the thigh against the image horizontal.
     `facing` (N,) ±1 relative to `geometry.perpendicular(down)` is given by the live path, which
     decides it causally (`pose.facing.CausalFacing`); by default it is decided over the recording.
+    `own_trunk_*`: where the near leg is measured against its own side's trunk line (see
+    OWN_TRUNK_POSTURES; the defaults are the measuring rule, other values are for the study).
     """
     if table_line not in TABLE_LINES:
         raise ValueError(f"table_line must be one of {TABLE_LINES}, got {table_line!r}")
@@ -316,10 +354,16 @@ def compute_angles(
     up = np.where(lying[:, None], lying_up, image_up)
 
     values: dict[str, np.ndarray] = {}
+    own = own_trunk_legs(track, posture, own_trunk_postures, own_trunk_max_off_axis_deg)
     for side in SIDES:
         p = side_pts[side]
+        # the near leg, kneeling side-on: its own side's trunk line (see OWN_TRUNK_POSTURES)
+        use = own[side] & np.all(np.isfinite(p["shoulder"]) & np.isfinite(p["hip"]), axis=-1)
+        leg_shoulder = np.where(use[:, None], p["shoulder"], shoulder)
+        leg_hip = np.where(use[:, None], p["hip"], hip)
+        leg_forward = geometry.forward_direction(leg_shoulder, leg_hip, facing)
         values[f"{side}_hip_extension_deg"] = geometry.hip_extension_deg(
-            shoulder, hip, p["hip"], p["knee"], forward
+            leg_shoulder, leg_hip, p["hip"], p["knee"], leg_forward
         )
         values[f"{side}_knee_flexion_deg"] = geometry.knee_flexion_deg(
             p["hip"], p["knee"], p["ankle"], facing_x

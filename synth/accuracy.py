@@ -22,7 +22,14 @@ from pose.track import PoseTrack
 from synth import correction
 from synth.scoring import ROOT, analyze_flags, fit_offset, run_analyze, score_clip
 from synth.spec import CLIP_DIR, load_specs
-from synth.tables import clip_table, correction_section, summary_table, verdict_table
+from synth.tables import (
+    clip_table,
+    correction_section,
+    plausibility_section,
+    summary_table,
+    uncertainty_section,
+    verdict_table,
+)
 
 ACCURACY_MD = Path(__file__).resolve().parent / "ACCURACY.md"
 README = ROOT / "README.md"
@@ -32,36 +39,75 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 REAL_RECORDINGS = ("walking_side.mp4", "running_side.mp4", "yoga_lunge_side.mp4")
 
 
+#: Every real recording checked for impossible readings (../shared/data/README.md).
+ALL_REAL = (
+    "walking_side.mp4",
+    "running_side.mp4",
+    "yoga_lunge_side.mp4",
+    "dancing_front.mp4",
+    "balance_lab_portrait_60fps.mp4",
+    "plank_side.png",
+    "sitting_knees_up.jpg",
+)
+VARIANTS = ("hip shift", "near trunk", "per-leg trunk")
+
+
 def real_recordings(work: Path, offset: correction.HipOffset, rerun: bool) -> list[str]:
-    """What each correction does to real side-view recordings (no truth: size and plausibility)."""
+    """What each correction does to real side-view recordings (no truth: size and plausibility),
+    and, for every real recording, the frames left empty and any impossible reading left."""
     if not SHARED_DATA.is_dir():
         return ["Real recordings: ../shared/data absent, not checked."]
     lines = [
         "Real recordings, no truth (walking reaches about 10–20° of hip extension, CLINICAL.md); "
         "peak = 95th percentile of the per-frame raw hip extension of the leg nearer the camera:",
         "",
-        "| recording | peak raw | peak hip shift | peak near trunk | median abs change: hip shift | near trunk |",
-        "|---|---|---|---|---|---|",
+        "| recording | peak raw | "
+        + " | ".join(f"peak {v}" for v in VARIANTS)
+        + " | "
+        + " | ".join(f"median abs change: {v}" for v in VARIANTS)
+        + " |",
+        "|---|---|" + "---|" * (2 * len(VARIANTS)),
     ]
-    for name in REAL_RECORDINGS:
+    checked = [
+        "",
+        "Every real recording (../shared/data): frames, frames left empty as beyond what a body "
+        "can do (pose/limits.py, from the report's warnings) and readings beyond those limits left "
+        "in the raw angles (there must be none):",
+        "",
+        "| recording | frames | emptied | impossible readings left |",
+        "|---|---|---|---|",
+    ]
+    from synth.tables import _impossible
+
+    for name in ALL_REAL:
         src = SHARED_DATA / name
         if not src.exists():
             continue
         out = run_analyze(src, work / "_real" / src.stem, None, rerun)
         track = PoseTrack.load(out / "landmarks.npz")
-        raw = compute_angles(track).values
+        series = compute_angles(track)
+        raw = series.values
+        emptied = "; ".join(n.split(" read ")[0].split(" jumped ")[0] for n in series.notes)
+        checked.append(f"| {name} | {len(track)} | {emptied or '–'} | {_impossible(raw)} |")
+        if name not in REAL_RECORDINGS:
+            continue
         cor = correction.corrected_angles(track, offset)
         near = correction.near_hip(track)
-        a, b, c = (_near_leg(v, near) for v in (raw, cor["hip shift"], cor["near trunk"]))
-        ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+        base = _near_leg(raw, near)
+        other = [_near_leg(cor[v], near) for v in VARIANTS]
+        ok = np.isfinite(base) & np.all([np.isfinite(o) for o in other], axis=0)
         if ok.sum() < 5:
             continue
-        pa, pb, pc = (np.percentile(v[ok], 95) for v in (a, b, c))
+        peaks = [np.percentile(v[ok], 95) for v in (base, *other)]
+        changes = [np.median(np.abs(o[ok] - base[ok])) for o in other]
         lines.append(
-            f"| {name} | {pa:.1f} | {pb:.1f} | {pc:.1f} "
-            f"| {np.median(np.abs(b[ok] - a[ok])):.1f} | {np.median(np.abs(c[ok] - a[ok])):.1f} |"
+            f"| {name} | "
+            + " | ".join(f"{p:.1f}" for p in peaks)
+            + " | "
+            + " | ".join(f"{c:.1f}" for c in changes)
+            + " |"
         )
-    return lines
+    return lines + checked
 
 
 def _near_leg(values: dict[str, np.ndarray], near: np.ndarray) -> np.ndarray:
@@ -159,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         else "analyze.py has no --exercise option in this checkout yet: verdicts not scored.",
         "",
         *verdicts,
+        "",
+        "## Uncertainty of the decisive values",
+        "",
+        *uncertainty_section(results),
+        "",
+        "## Measured frames, emptied frames, impossible readings",
+        "",
+        *plausibility_section(results),
         "",
         "## Correction study: MediaPipe's hip point versus the hip joint centre",
         "",

@@ -8,6 +8,11 @@ position a side view hides and the model guesses. Two candidate corrections are 
 - "near trunk": take the trunk line from the near side's shoulder and hip only, ignoring the
   guessed far side (DESIGN.md's rule when only one side is seen), leaving the far leg unmeasured.
 Real recordings have no truth; there we report how far each correction moves the numbers.
+
+The per-leg trunk line (issue 11): each leg measured against the trunk line of its own side's
+shoulder and hip. The pipeline uses it for the near leg kneeling side-on
+(`pose.angles.OWN_TRUNK_POSTURES`); the study also scores it nowhere ("midpoint trunk", the rule
+before) and everywhere ("per-leg trunk": every posture, every camera), so the choice shows.
 Numpy only; uses `pose/` read-only.
 """
 
@@ -103,9 +108,17 @@ def apply_near_trunk(track: PoseTrack) -> PoseTrack:
     return PoseTrack(t=track.t, landmarks=lm, image_size=track.image_size, warnings=track.warnings)
 
 
+#: Every posture a frame can have: the per-leg trunk line everywhere, for the study.
+ALL_POSTURES = ("standing", "kneeling", "lying", "prone", "unknown")
+
+
 def corrected_angles(track: PoseTrack, offset: HipOffset) -> dict[str, dict[str, np.ndarray]]:
     """Raw (unsmoothed) angles under each candidate correction."""
     return {
         "hip shift": compute_angles(apply_hip_shift(track, offset)).values,
         "near trunk": compute_angles(apply_near_trunk(track)).values,
+        "midpoint trunk": compute_angles(track, own_trunk_postures=()).values,
+        "per-leg trunk": compute_angles(
+            track, own_trunk_postures=ALL_POSTURES, own_trunk_max_off_axis_deg=np.inf
+        ).values,
     }

@@ -76,6 +76,10 @@ class ClipResult:
     verdict_video: dict | None = None
     verdict_truth: dict | None = None
     seconds: float = 0.0
+    report_video: dict | None = None  # analyze.py's report.json on the video
+    report_truth: dict | None = None  # ... and on the truth landmarks
+    pipeline: dict[str, np.ndarray] | None = None  # angles.csv of the video, by column
+    raw_video: dict[str, np.ndarray] | None = None  # MediaPipe's landmarks through the geometry
 
 
 def _side_verdicts(report: dict) -> dict | None:
@@ -86,10 +90,15 @@ def _side_verdicts(report: dict) -> dict | None:
     out = {}
     for side, s in sides.items():
         findings = s.get("findings") or []
+        # a borderline finding is no finding: the measurement could not tell (listed apart)
+        found = [f for f in findings if not (isinstance(f, dict) and f.get("borderline"))]
         out[side] = {
             "verdict": s.get("verdict"),
             "findings": sorted(
-                f.get("id", str(f)) if isinstance(f, dict) else str(f) for f in findings
+                f.get("id", str(f)) if isinstance(f, dict) else str(f) for f in found
+            ),
+            "borderline": sorted(
+                f["id"] for f in findings if isinstance(f, dict) and f.get("borderline")
             ),
             "faults": sorted((s.get("faults") or {}).keys()),
         }
@@ -128,8 +137,11 @@ def score_clip(
                 ref = per_side_column(ref_vals, a, side)
                 res.errors[(src, d, a)] = stats(est, ref)
     res.hip_offsets = correction.measure_offset(track, truth.points[PRIMARY])
-    res.verdict_video = _side_verdicts(json.loads((vid_out / "report.json").read_text()))
-    res.verdict_truth = _side_verdicts(json.loads((tru_out / "report.json").read_text()))
+    res.report_video = json.loads((vid_out / "report.json").read_text())
+    res.report_truth = json.loads((tru_out / "report.json").read_text())
+    res.verdict_video = _side_verdicts(res.report_video)
+    res.verdict_truth = _side_verdicts(res.report_truth)
+    res.pipeline, res.raw_video = pipeline, raw
     res.seconds = time.perf_counter() - start
     return res
 

@@ -77,7 +77,8 @@ def _verdict_cell(v: dict | None, sides: list[str]) -> str:
     parts = []
     for s in sides:
         sv = v.get(s, {})
-        extra = ", ".join(sv.get("findings", []) + sv.get("faults", []))
+        near = [f"{b} borderline" for b in sv.get("borderline", [])]
+        extra = ", ".join(sv.get("findings", []) + near + sv.get("faults", []))
         parts.append(f"{s}: {sv.get('verdict')}" + (f" ({extra})" if extra else ""))
     return "; ".join(parts)
 
@@ -123,6 +124,9 @@ def _matches(exp: dict, got: dict) -> bool:
     return "faults" not in exp or set(exp["faults"]) == set(got.get("faults", []))
 
 
+CORRECTIONS = ("hip shift", "near trunk", "midpoint trunk", "per-leg trunk")
+
+
 def correction_section(
     results: list[ClipResult], offset: correction.HipOffset, real: list[str]
 ) -> list[str]:
@@ -132,10 +136,13 @@ def correction_section(
         f"near hip ({offset.near[0]:+.3f}, {offset.near[1]:+.3f}), "
         f"far hip ({offset.far[0]:+.3f}, {offset.far[1]:+.3f}).",
         "",
-        "Raw MediaPipe MAE (degrees, tested leg) without and with each candidate correction:",
+        "Raw MediaPipe MAE (degrees, tested leg) without and with each candidate correction. raw = "
+        "the pipeline's geometry as it is (the near leg against its own side's trunk line when "
+        "kneeling side-on); midpoint trunk = every leg against the midpoint line (the rule before); "
+        "per-leg trunk = the near leg against its own side's line in every posture and view:",
         "",
-        "| angle | clips | raw | hip shift | near trunk |",
-        "|---|---|---|---|---|",
+        "| angle | clips | raw | " + " | ".join(CORRECTIONS) + " |",
+        "|---|---|---|" + "---|" * len(CORRECTIONS),
     ]
     groups = {
         "all": results,
@@ -143,10 +150,150 @@ def correction_section(
     }
     for a in SCORED:
         for label, rs in groups.items():
-            cells = [
-                f"{_pooled(rs, src, PRIMARY, a).mae:.2f}"
-                for src in ("raw", "hip shift", "near trunk")
-            ]
+            cells = [f"{_pooled(rs, src, PRIMARY, a).mae:.2f}" for src in ("raw", *CORRECTIONS)]
             lines.append(f"| {SHORT[a]} | {label} | " + " | ".join(cells) + " |")
-    lines += ["", *real]
+    lines += ["", *trunk_study_table(results), "", *real]
+    return lines
+
+
+def trunk_study_table(results: list[ClipResult]) -> list[str]:
+    """The per-leg trunk line by placement and camera: hip extension of the tested leg."""
+    lines = [
+        "### Per-leg trunk line",
+        "",
+        "Hip extension of the tested leg (raw MediaPipe, bias / MAE, degrees) against the trunk line "
+        "through the midpoints (before), the near leg's own side's line everywhere, and the rule "
+        "adopted (own line kneeling with a side-on view, pose.angles.OWN_TRUNK_POSTURES):",
+        "",
+        "| placement | camera | clips | midpoint trunk | per-leg everywhere | adopted |",
+        "|---|---|---|---|---|---|",
+    ]
+    groups: dict[tuple[str, str], list[ClipResult]] = {}
+    for r in results:
+        cam = "ideal" if camera_class(r.spec) == "ideal" else "off-axis or poor"
+        groups.setdefault((r.spec.placement, cam), []).append(r)
+    for (place, cam), rs in sorted(groups.items()):
+        cells = []
+        for src in ("midpoint trunk", "per-leg trunk", "raw"):
+            p = _pooled(rs, src, PRIMARY, "hip_extension_deg")
+            cells.append(f"{p.bias:+.1f} / {p.mae:.1f}")
+        lines.append(f"| {place} | {cam} | {len(rs)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+#: A camera counts as side-on for an uncertainty up to this estimate (the definitions'
+#: [verdict.uncertainty] side_on_max_deg).
+SIDE_ON_MAX_DEG = 15.0
+
+
+def _decisive(report: dict, side: str) -> tuple[dict[str, float], dict | None]:
+    """The side's decisive values (name -> degrees) and its settled window, from report.json."""
+    v = (report.get("sides", {}).get(side) or {}).get("verdict_values") or {}
+    out = {k: x for k, x in v.items() if k.endswith("_deg") and isinstance(x, int | float)}
+    return out, v.get("window")
+
+
+def uncertainty_section(results: list[ClipResult]) -> list[str]:
+    """Error of each decisive value (video against truth) by exercise and camera: the numbers the
+    definitions' [verdict.uncertainty] rest on (root mean square over the clips)."""
+    lines = [
+        "Each self-test's decisive values on the video against the truth: a settled value against "
+        "the truth's median over the same settled window, a median rep peak against the engine's on "
+        "the truth landmarks. Camera: side-on when the view check's estimate is at most "
+        f"{SIDE_ON_MAX_DEG:g}°, else oblique. The root mean square per group is what the exercise "
+        "definitions' [verdict.uncertainty] carries.",
+        "",
+        "| clip | side | view estimate | camera | value | video | truth | error |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    groups: dict[tuple[str, str, str], list[float]] = {}
+    for r in results:
+        if r.report_video is None or r.report_video.get("exercise_kind") == "stretch":
+            continue
+        off = (r.report_video.get("view") or {}).get("off_axis_deg")
+        camera = "side_on" if off is not None and off <= SIDE_ON_MAX_DEG else "oblique"
+        for side in r.spec.expect.get("sides") or [r.spec.side]:
+            values, window = _decisive(r.report_video, side)
+            truth_values, _ = _decisive(r.report_truth or {}, side)
+            for name, got in values.items():
+                if name == "median_rep_peak_deg":
+                    want = truth_values.get(name)
+                elif window is not None:
+                    col = r.truth.angles[PRIMARY].get(f"{side}_{name}")
+                    inside = (r.truth.t >= window["start_s"]) & (r.truth.t <= window["end_s"])
+                    want = float(np.nanmedian(col[inside])) if col is not None else None
+                else:
+                    want = None
+                if want is None or not np.isfinite(want):
+                    continue
+                err = got - want
+                groups.setdefault((r.spec.exercise, camera, name), []).append(err)
+                lines.append(
+                    f"| {r.spec.name} | {side} | {off:.1f}° | {camera} | {name} | {got:+.1f} "
+                    f"| {want:+.1f} | {err:+.1f} |"
+                )
+    lines += [
+        "",
+        "| exercise | camera | value | clips | bias | root mean square |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (ex, cam, name), errs in sorted(groups.items()):
+        e = np.array(errs)
+        lines.append(
+            f"| {ex} | {cam} | {name} | {e.size} | {e.mean():+.1f} | {np.sqrt(np.mean(e**2)):.1f} |"
+        )
+    return lines
+
+
+#: Beyond these a reading is no measurement (pose/limits.py): no frame may show one.
+def _impossible(values: dict[str, np.ndarray]) -> int:
+    from pose.limits import HIP_EXTENSION_MAX_DEG, KNEE_FLEXION_MIN_DEG
+
+    n = 0
+    for side in ("left", "right"):
+        with np.errstate(invalid="ignore"):
+            n += int(np.sum(values[f"{side}_hip_extension_deg"] > HIP_EXTENSION_MAX_DEG + 1e-6))
+            n += int(np.sum(values[f"{side}_knee_flexion_deg"] < KNEE_FLEXION_MIN_DEG - 1e-6))
+    return n
+
+
+def plausibility_section(results: list[ClipResult]) -> list[str]:
+    """Per clip: how much of the tested leg was measured, frames emptied, impossible readings."""
+    from synth.evaluate import leg_under_test, per_side_column
+
+    lines = [
+        "Tested leg measured = frames with its hip extension in angles.csv, of the frames in which "
+        "that leg is under test (a clean clip: ideal camera, no fault to show). Emptied = frames "
+        "pose/limits.py left empty (beyond what a body can do), from the report's warnings. "
+        "Impossible = frames reading hip extension above +45° or knee flexion below −15° "
+        "(pipeline and raw): there must be none.",
+        "",
+        "| clip | clean | tested leg measured | emptied (report) | impossible frames |",
+        "|---|---|---|---|---|",
+    ]
+    fractions = []
+    for r in results:
+        if r.pipeline is None:
+            continue
+        legs = leg_under_test(r.truth)
+        hip = per_side_column(r.pipeline, "hip_extension_deg", legs)
+        under = legs != ""
+        frac = float(np.mean(np.isfinite(hip[under]))) if under.any() else float("nan")
+        clean = camera_class(r.spec) == "ideal" and not r.spec.expect.get("faults")
+        if clean:
+            fractions.append(frac)
+        warnings = (r.report_video or {}).get("warnings", [])
+        emptied = [w.split(":")[0] + ": " + w.split(":")[1].split(" read")[0].split(" jumped")[0]
+                   for w in warnings if "left empty" in w]  # fmt: skip
+        impossible = _impossible(r.pipeline) + _impossible(r.raw_video or r.pipeline)
+        lines.append(
+            f"| {r.spec.name} | {'yes' if clean else 'no'} | {frac:.0%} "
+            f"| {'; '.join(emptied) or '–'} | {impossible} |"
+        )
+    if fractions:
+        lines += [
+            "",
+            f"Clean clips: the tested leg measured in {min(fractions):.0%}–{max(fractions):.0%} "
+            f"of its frames (median {np.median(fractions):.0%}).",
+        ]
     return lines

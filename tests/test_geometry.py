@@ -508,3 +508,58 @@ def test_builder_odd_landmarks_are_the_persons_left() -> None:
 def test_every_angle_column_is_computed() -> None:
     series = compute_angles(build_track(times(0.5)))
     assert set(ANGLE_COLUMNS) <= set(series.values)
+
+
+# ----- the near leg against its own side's trunk line, kneeling side-on -------------------------
+
+KNEELING = dict(
+    right_hip_extension_deg=15.0,
+    right_knee_flexion_deg=75.0,
+    right_ankle_deg=90.0,
+    left_hip_extension_deg=-90.0,
+    left_knee_flexion_deg=90.0,
+)
+
+
+def _far_hip_guessed_behind(
+    track: PoseTrack, facing: int, trunk_lengths: float = 0.11
+) -> PoseTrack:
+    """MediaPipe's habit in a side view (synth/ACCURACY.md, the correction study): the hidden far
+    hip placed about 0.11 trunk lengths in front of the true joint, which tilts the midpoint trunk
+    line back and reads the near hip too far extended."""
+    far = SIDE_POINTS["left" if facing > 0 else "right"]["hip"]
+    x = track.points_px[0, far, 0] + facing * trunk_lengths * 180.0  # the builder's trunk: 180 px
+    return with_point(track, far, xy_px=(x, float(track.points_px[0, far, 1])))
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_kneeling_side_on_the_near_leg_uses_its_own_trunk_line(facing: int) -> None:
+    near = "right" if facing > 0 else "left"
+    kwargs = (
+        KNEELING
+        if facing > 0
+        else {
+            k.replace("right", "X").replace("left", "right").replace("X", "left"): v
+            for k, v in KNEELING.items()
+        }
+    )
+    track = _far_hip_guessed_behind(build_track(times(1.5), facing=facing, **kwargs), facing)
+    own = compute_angles(track)
+    midpoint = compute_angles(track, own_trunk_postures=())
+    assert set(own.posture) == {"kneeling"}
+    hip = f"{near}_hip_extension_deg"
+    np.testing.assert_allclose(own[hip], 15.0, atol=TOL_DEG)
+    assert np.all(midpoint[hip] > 15.0 + 2.0)  # the tilted midpoint line reads it too far back
+
+
+def test_standing_keeps_the_midpoint_trunk_line() -> None:
+    """Standing, the own line did not help on the rendered library: the midpoint line stays."""
+    track = _far_hip_guessed_behind(
+        build_track(times(1.5), facing=1, right_hip_extension_deg=15.0), 1
+    )
+    own = compute_angles(track)
+    midpoint = compute_angles(track, own_trunk_postures=())
+    assert set(own.posture) == {"standing"}
+    np.testing.assert_array_equal(
+        own["right_hip_extension_deg"], midpoint["right_hip_extension_deg"]
+    )
