@@ -220,3 +220,21 @@ def test_limits_on_a_frame_with_nobody_are_silent() -> None:
     lm[:, [LEFT_HIP, RIGHT_HIP]] = np.nan
     series = compute_angles(PoseTrack(track.t, lm, track.image_size))
     assert series.notes == ()
+
+
+def test_live_body_speed_follows_a_walk_and_stays_still_standing() -> None:
+    """The live path's causal body speed (pose.live.LiveAngles): about 2.5 trunk lengths a
+    second for hips travelling at that speed, about 0 standing still; the first frame has none."""
+    from pose.live import LiveAngles
+
+    t = times(2.0, FPS)
+    for speed, expected in ((2.5, 2.5), (0.0, 0.0)):
+        track = build_track(t, facing=1)
+        lm = track.landmarks.copy()
+        lm[..., 0] += (speed * 180.0 * t / track.image_size[0])[:, None]  # trunk: 180 px
+        live = LiveAngles(track.image_size)
+        got = [live.update(float(ti), lm[i])["body_speed_tl_s"] for i, ti in enumerate(t)]
+        assert math.isnan(got[0])
+        np.testing.assert_allclose(got[30:], expected, atol=0.05)
+        batch = compute_angles(PoseTrack(t, lm, track.image_size))["body_speed_tl_s"]
+        np.testing.assert_allclose(batch, expected, atol=0.05)
