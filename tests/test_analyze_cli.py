@@ -241,7 +241,9 @@ def test_video_run_writes_the_documented_results(cli_runs: dict[str, Run]) -> No
     assert report["frames"] == 47
     assert report["duration_s"] == pytest.approx(46 / 30, abs=0.01)
     assert 0.6 <= report["pose_detected_fraction"] <= 0.8
-    assert report["warnings"] == []
+    # running swings the legs fast: the only warnings are frames left empty where the model's
+    # guess of a leg jumped faster than a body moves (pose/limits.py), each said with its time
+    assert all("faster than a body can move" in w for w in report["warnings"]), report["warnings"]
     assert report["disclaimer"]
     csv = read_angles_csv(run.out / "angles.csv")
     assert len(csv["t_s"]) == 47

@@ -48,7 +48,9 @@ def test_the_hand_out_is_one_page_with_steps_figure_result_dose_and_safety(
     assert d.name in text
     for step in (d.phases.position, d.phases.active):
         assert flat(step)[:50] in text
-    assert "Left leg: tight — thigh 8.7° above the table line, knee bent 49.8°" in text
+    assert (
+        "Left leg: tight — thigh 8.7° ± 2.8° above the table line, knee bent 49.8° ± 3.3°" in text
+    )
     hold = int(d.target.hold_s.value)
     assert f"Hold each stretch {hold} s" in text
     assert f"{int(d.target.sets.value)} holds per leg" in text
@@ -102,7 +104,7 @@ def test_demonstration_freezes_on_the_settled_measurement_and_measures_again(dow
     assert not at.exception and not at.error
     big = [m.value for m in at.markdown]
     assert "## Left leg: tight" in big
-    assert "### Thigh 8.7° above the table line" in big
+    assert "### Thigh 8.7° ± 2.8° above the table line" in big
     assert len(at.image) == 1  # the left leg's key frame, large (the right was not tested)
     analysis, _ = at.session_state["demo"]
     (frame,) = key_frames(analysis, width=960)
