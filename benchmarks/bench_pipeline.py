@@ -5,9 +5,10 @@
 
 1. One recording, whole processes (imports and model load included): a bare MediaPipe loop
    (`mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1)` over cv2.VideoCapture
-   frames, cvtColor, process) against `python analyze.py VIDEO --out DIR --quiet`, interleaved
-   A B A B ... `--repeats` times; medians and their ratio (bare time / our time: above 1 is
-   faster than the bare loop). CPU time and peak memory (ru_maxrss) of each process from wait4.
+   frames, cvtColor, process) against `python analyze.py VIDEO --out DIR --quiet`, in `--repeats`
+   pairs (A B, B A, A B, ... after an untimed pair); the medians and their ratio (bare time /
+   our time: above 1 is faster than the bare loop), and the median of each pair's own ratio.
+   CPU time and peak memory (ru_maxrss) of each process tree from wait4.
 2. A folder of six recordings (the videos in ../shared/data, repeated if fewer) through
    `analyze.py FOLDER --out DIR --jobs 2` against one bare loop over the same files, the same way.
 3. Per stage, in this process, ms per frame at the median and the 95th percentile: decode, to RGB,
@@ -124,13 +125,25 @@ def load() -> str:
 def interleaved(
     runs: int, bare: Callable[[int], Sequence[str]], ours: Callable[[int], Sequence[str]]
 ) -> tuple[list[Run], list[Run]]:
-    """A B A B ...: the bare loop and ours in turn, so that a change in the machine's load
-    falls on both."""
+    """The bare loop and ours in turn, A B B A A B ..., so that a change in the machine's load
+    falls on both and neither always goes first; one untimed pair before, so that both start
+    with the files and libraries in the page cache."""
+    run_process(bare(runs))
+    run_process(ours(runs))
     a, b = [], []
     for i in range(runs):
-        a.append(run_process(bare(i)))
-        b.append(run_process(ours(i)))
-        print(f"  run {i + 1}: bare {a[-1].wall_s:6.2f} s   ours {b[-1].wall_s:6.2f} s", flush=True)
+        if i % 2 == 0:
+            a.append(run_process(bare(i)))
+            b.append(run_process(ours(i)))
+        else:
+            b.append(run_process(ours(i)))
+            a.append(run_process(bare(i)))
+        print(
+            f"  pair {i + 1} ({'bare first' if i % 2 == 0 else 'ours first'}): bare "
+            f"{a[-1].wall_s:6.2f} s   ours {b[-1].wall_s:6.2f} s   ratio "
+            f"{a[-1].wall_s / b[-1].wall_s:.2f}   load {load()}",
+            flush=True,
+        )
     return a, b
 
 
@@ -144,6 +157,8 @@ class Comparison:
     ours_cpu_s: float
     bare_mb: float
     ours_mb: float
+
+    paired: float  # the median of the pairs' own ratios
 
     @property
     def ratio(self) -> float:
@@ -161,10 +176,12 @@ def summarise(what: str, frames: int, bare: list[Run], ours: list[Run]) -> Compa
         med(r.cpu_s for r in ours),
         max(r.maxrss_mb for r in bare),
         max(r.maxrss_mb for r in ours),
+        med(a.wall_s / b.wall_s for a, b in zip(bare, ours, strict=True)),
     )
     print(
         f"  median: bare {c.bare_s:.2f} s ({frames / c.bare_s:.1f} frames/s), ours {c.ours_s:.2f} s "
-        f"({frames / c.ours_s:.1f} frames/s)  ->  ratio {c.ratio:.2f}x\n"
+        f"({frames / c.ours_s:.1f} frames/s)  ->  ratio {c.ratio:.2f}x "
+        f"(median of the pairs' ratios {c.paired:.2f}x)\n"
         f"  CPU (user+sys): bare {c.bare_cpu_s:.1f} s, ours {c.ours_cpu_s:.1f} s;  "
         f"peak memory (largest process): bare {c.bare_mb:.0f} MB, ours {c.ours_mb:.0f} MB"
     )
@@ -172,7 +189,7 @@ def summarise(what: str, frames: int, bare: list[Run], ours: list[Run]) -> Compa
 
 
 def one_recording(video: Path, repeats: int, work: Path) -> Comparison:
-    print(f"\n== one recording: {video.name}, whole processes, A B A B x{repeats}")
+    print(f"\n== one recording: {video.name}, whole processes, {repeats} pairs (A B, B A, ...)")
     bare, ours = interleaved(
         repeats,
         lambda i: [sys.executable, "-c", BARE_LOOP, str(video)],
@@ -180,7 +197,7 @@ def one_recording(video: Path, repeats: int, work: Path) -> Comparison:
     )  # fmt: skip
     frames_bare = {int(r.stdout.split()[-1]) for r in bare}
     frames_ours = {json.loads((work / f"one-{i}" / "report.json").read_text())["frames"] for i in range(repeats)}  # fmt: skip
-    print(f"  frames: bare loop {sorted(frames_bare)}, ours {sorted(frames_ours)}")
+    print(f"  frames: bare loop {sorted(frames_bare)}, ours {sorted(frames_ours)}")  # timed runs
     if frames_bare != frames_ours:
         print("  WARNING: the two did not see the same frames")
     return summarise(video.name, frames_bare.pop(), bare, ours)
@@ -198,7 +215,7 @@ def folder_of_six(videos: list[Path], repeats: int, jobs: int, work: Path) -> Co
     print(
         f"\n== a folder of {FOLDER_SIZE}: {', '.join(f.name for f in files)}\n"
         f"   analyze.py FOLDER --jobs {jobs} against one bare loop over the same files, "
-        f"A B x{repeats}"
+        f"{repeats} pairs"
     )
     bare, ours = interleaved(
         repeats,
@@ -415,13 +432,14 @@ def live_coach() -> tuple[float, float, int]:
 def markdown(single: Comparison | None, folder: Comparison | None, command: str) -> None:
     print("\n== README speed table (markdown)\n")
     print(f"`{command}`, on this 2-core machine, load average {load()} at the end:\n")
-    print("| ratio (ours ÷ bare loop, throughput) | what | bare MediaPipe loop | ours | CPU bare / ours | peak memory bare / ours |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
+    print("| ratio (ours ÷ bare loop, throughput) | pairs' median ratio | what | bare MediaPipe loop | ours | CPU bare / ours | peak memory bare / ours |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     for c, label in ((single, "one recording"), (folder, "a folder")):
         if c is None:
             continue
         print(
-            f"| **{c.ratio:.2f}×** | {label}: {c.what}, {c.frames} frames, whole processes | "
+            f"| **{c.ratio:.2f}×** | {c.paired:.2f}× | {label}: {c.what}, {c.frames} frames, "
+            "whole processes | "
             f"{c.bare_s:.1f} s ({c.frames / c.bare_s:.0f} frames/s) | "
             f"{c.ours_s:.1f} s ({c.frames / c.ours_s:.0f} frames/s) | "
             f"{c.bare_cpu_s:.1f} s / {c.ours_cpu_s:.1f} s | {c.bare_mb:.0f} MB / {c.ours_mb:.0f} MB |"
@@ -431,8 +449,8 @@ def markdown(single: Comparison | None, folder: Comparison | None, command: str)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=SHARED / "walking_side.mp4")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--folder-repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--folder-repeats", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--exercise", default="standing_lunge_stretch")
     parser.add_argument("--skip-folder", action="store_true")
