@@ -15,7 +15,7 @@ from analysis.service import AnalysisOptions, analyze_source
 from outputs import presenter as say
 from outputs.history import HistoryError, default_history_path, record_session
 from outputs.report_json import report_dict
-from pose.sources import InputError
+from pose.sources import InputError, quiet_decoder_logs
 from ui.demo_clips import RENDERED_LABEL, demo_clips
 from ui.report_view import show_downloads, show_report
 from ui.uploads import ACCEPTED_SUFFIXES, UploadFolder, local_file, shown_name, sweep_stale
@@ -105,6 +105,7 @@ def main() -> None:
         page_title="Analyse a recording · Iliacus stretch form checker", layout="wide"
     )
     _swept_at_start()
+    quiet_decoder_logs()  # a damaged video is said in one line of ours, not FFmpeg's
     st.title("Iliacus stretch form checker")
     st.write(
         "Checks hip-flexor self-tests and stretches from a side-on recording: hip extension, knee, "
@@ -131,16 +132,21 @@ def main() -> None:
             kind=kind,
         )
         st.session_state.pop("analysis", None)  # a failed run must not leave the old result up
+        st.session_state.pop("analysis_path", None)
         analysis = run(path, label, options)
         if analysis is not None:
             st.session_state.analysis = analysis
+            st.session_state.analysis_path = path  # its frames, for key frames and the video
             if wants_save:
                 save(analysis)
     analysis = st.session_state.get("analysis")
     if analysis is not None:
         st.header(f"{say.report_title(analysis.report)}: {analysis.report.source_label}")
-        show_report(analysis.report, analysis.series, key="recording")
-        show_downloads(analysis, analysis.report, key="recording")
+        video = st.session_state.get("analysis_path")
+        show_report(
+            analysis.report, analysis.series, key="recording", analysis=analysis, video=video
+        )
+        show_downloads(analysis, analysis.report, key="recording", video=video)
 
 
 main()
