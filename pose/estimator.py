@@ -15,7 +15,12 @@ the start-up), and each frame runs inside it too until the graph has found someo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Self, TypeVar
 
@@ -30,6 +35,52 @@ EMPTY = np.full((NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
 #: The frame a new graph is run on once, nobody in it (tracking starts afresh on the next frame:
 #: the landmarks of the recordings in ../shared/data come out bit for bit the same).
 _BLANK = np.zeros((64, 64, 3), np.uint8)
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module nobody has used yet: the first attribute asked of it imports the
+    real module, which answers from then on."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.__dict__["_lock"] = threading.Lock()
+
+    def _real(self) -> types.ModuleType:
+        with self._lock:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            return importlib.import_module(self.__name__)
+
+    def __getattr__(self, attr: str) -> object:
+        return getattr(self._real(), attr)
+
+
+#: What `import mediapipe` drags in for helpers this app never calls: its `solutions` package
+#: imports matplotlib.pyplot for `drawing_utils.plot_landmarks` (0.3 s of CPU and 20 MB a
+#: process, as much as the rest of MediaPipe's import).
+_UNUSED_BY_MEDIAPIPE = ("matplotlib.pyplot",)
+
+
+@contextmanager
+def _deferring(names: tuple[str, ...]) -> Iterator[None]:
+    """Within: `names` not yet imported are `_Deferred` stand-ins (imported for real if used);
+    after: stand-ins nobody used are taken out of sys.modules again."""
+    stand_ins = {n: _Deferred(n) for n in names if n not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
+def import_mediapipe() -> types.ModuleType:
+    """MediaPipe, imported without what it imports for helpers we never call."""
+    if "mediapipe" not in sys.modules:
+        with _deferring(_UNUSED_BY_MEDIAPIPE):
+            import mediapipe  # noqa: F401
+    return sys.modules["mediapipe"]
 
 
 def _to_array(landmarks) -> np.ndarray:
@@ -69,7 +120,7 @@ class PoseEstimator:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
     ) -> None:
-        import mediapipe as mp  # imported here so that importing pose/ never loads MediaPipe
+        mp = import_mediapipe()  # here, so that importing pose/ never loads MediaPipe
 
         self.video = video
         self.people_seen_max = 0
