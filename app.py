@@ -18,6 +18,7 @@ from ui.live_view import (
     show_end,
     stream,
     stream_playing,
+    tune_garbage_collector,
 )
 
 
@@ -32,6 +33,7 @@ def main() -> None:
     )
     with st.expander("Before you stretch", expanded=False):
         st.markdown(say.bullet((*say.SAFETY_NOTES, say.NOT_A_DIAGNOSIS)))
+    tune_garbage_collector()
     playing = stream_playing()
     with st.sidebar:
         choice = choose(disabled=playing)

@@ -53,7 +53,7 @@ OUT_OF_FRAME = "Part of your body is out of the picture: move back until head an
 #: The per-frame values kept for the live report (the causal angles the person was coached on).
 KEPT_COLUMNS: tuple[str, ...] = (*ANGLE_COLUMNS, "trunk_to_horizontal_deg")
 #: How often to look for a second person (seconds); live this runs beside the video, not in it.
-OTHER_PERSON_EVERY_S = 1.0
+OTHER_PERSON_EVERY_S = 2.0
 STAGES = ("waiting", "setup", "measuring", "finished")
 #: Why a session ended (words: outputs.presenter.LIVE_END_WORDS).
 END_REASONS = ("stopped", "ended", "clip_ended", "routine_done")

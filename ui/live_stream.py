@@ -158,9 +158,9 @@ class LiveStream:
                 self.frames_out += 1
                 self._send(out)
         finally:
-            self._send(None)
-            # off the event loop: finishing joins the coach's helper thread
+            # off the event loop (finishing joins the coach's helper thread), then the end is sent
             self.coach.finish(self.end_reason)
+            self._send(None)
 
     def stop(self) -> None:
         """The camera's track ended (or the session is torn down): end the worker (idempotent)."""
