@@ -118,7 +118,7 @@ def test_a_live_session_speaks_reports_saves_and_frees_its_memory(tmp_path: Path
         assert "The camera is this browser's" in body_text(driver)
         click_in_webrtc(driver, "START")
         assert wait_until(lambda: _video(driver)["band"] > 0.3, 90), body_text(driver)[-800:]
-        assert wait_until(lambda: len(_spoken(driver)) >= 2, 40), body_text(driver)[-800:]
+        assert wait_until(lambda: len(_spoken(driver)) >= 1, 120), body_text(driver)[-800:]
         spoken = _spoken(driver)
         assert all(lang == "en-GB" for _, lang in spoken), spoken  # the local voice only
         said = body_text(driver)  # what the coach said is listed as text too
