@@ -11,6 +11,7 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 from browser import (
     body_text,
     chromium,
