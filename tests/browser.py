@@ -194,16 +194,17 @@ def wait_for_css(driver, selector: str, timeout_s: float = 60.0):
 
 def click_button(driver, label: str, timeout_s: float = 60.0) -> None:
     """Click the button labelled `label`, once Streamlit has drawn it."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def find(d):
         return next((b for b in d.find_elements(By.TAG_NAME, "button") if b.text == label), False)
 
-    from selenium.common.exceptions import StaleElementReferenceException
-
+    # a button redrawn while the buttons are read is looked for again
+    wait = WebDriverWait(driver, timeout_s, ignored_exceptions=(StaleElementReferenceException,))
     for attempt in range(5):
-        button = WebDriverWait(driver, timeout_s).until(find)
+        button = wait.until(find)
         try:
             # in the middle of the window: Streamlit's header would take a click at the top edge
             driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)

@@ -272,12 +272,21 @@ def stream(slot: LiveSlot):
     )
 
 
+def speech_on() -> bool:
+    """Whether the cues are spoken: the switch, or (before it is drawn) the person's last choice."""
+    return bool(st.session_state.get("live-speak", st.session_state.get("live-speak-kept", True)))
+
+
 def speech_switch() -> None:
-    """The mute switch, remembered for the session (also across the other pages)."""
-    if "live-speak" not in st.session_state:
-        st.session_state["live-speak"] = st.session_state.get("live-speak-kept", True)
+    """The mute switch, remembered for the session (also across the other pages).
+
+    Its default is the person's last choice, never set through session state: a switch whose
+    default differed from its value came back off when Streamlit redrew the sidebar mid-run on a
+    busy machine (the browser re-sent the default), and muted a session nobody had muted.
+    """
     st.toggle(
         "Speak the cues aloud",
+        value=st.session_state.get("live-speak-kept", True),
         key="live-speak",
         on_change=lambda: st.session_state.update(
             {"live-speak-kept": st.session_state["live-speak"]}
@@ -325,7 +334,7 @@ def live_panel() -> None:
     if coach.finished and not slot.stopping:
         slot.stopping = True  # the coach ended by itself: stop the video, show the report
         st.rerun(scope="app")
-    muted = not st.session_state.get("live-speak", True)
+    muted = not speech_on()
     items = coach.speech_after(0)
     speak([(i.seq, i.text) for i in items], muted)
     s = coach.status()
