@@ -308,8 +308,6 @@ def stages(video: Path, exercise: str, work: Path) -> list[tuple[str, float, flo
     track = PoseTrack(
         np.array(times), np.stack(rows), (source._first_shape[1], source._first_shape[0])
     )
-    import scipy.signal  # noqa: F401  (imported lazily by pose.smoothing: not a per-frame cost)
-
     raw = compute_angles(track)
     series = smooth_recording(raw)
     view = check_view(track, raw.posture)

@@ -38,7 +38,7 @@ Progress = Callable[[int], None]
 #: What a process that runs pose needs: imported once by a fork server, so that each worker
 #: starts with them loaded instead of importing them anew (about 1 s of CPU a worker). MediaPipe
 #: itself is left to `pose.estimator.import_mediapipe`, which leaves out what it never uses.
-POSE_PRELOAD: tuple[str, ...] = ("numpy", "cv2", "scipy.signal", "pose.pipeline")
+POSE_PRELOAD: tuple[str, ...] = ("numpy", "cv2", "pose.pipeline")
 
 
 def process_context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:

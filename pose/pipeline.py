@@ -17,7 +17,6 @@ loads it.
 
 from __future__ import annotations
 
-import importlib
 import math
 import queue
 import threading
@@ -328,25 +327,6 @@ def _estimator(video: bool, model_path: str | Path | None) -> Iterator[PoseEstim
     kept[key] = estimator
 
 
-@contextmanager
-def _importing_beside(module: str) -> Iterator[None]:
-    """Import `module` in a thread while the block runs (pose leaves a core to spare); joined at
-    the end. A failure is left to the real import, which raises it where the module is used."""
-
-    def run() -> None:
-        try:
-            importlib.import_module(module)
-        except Exception:  # the real import says what is wrong, where the module is used
-            return
-
-    thread = threading.Thread(target=run, name=f"import-{module}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
-
-
 def _camera_note(track: PoseTrack, source) -> str:
     """Say how a camera session ended; the frames read until then are all kept."""
     how = (
@@ -461,7 +441,6 @@ def track_chunk(spec: ChunkSpec, progress: Callable[[int], None] | None = None) 
     begin = spec.start_s - spec.warm_up_s
     with (
         _estimator(True, spec.model_path) as estimator,
-        _importing_beside("scipy.signal"),
         FrameReader(_between(source.frames(), begin, spec.end_s)) as frames,
     ):
         tracked = track_rgb(frames, estimator, progress, keep_from_s=spec.start_s)
@@ -554,10 +533,7 @@ def load_track(
             track, damage = track_in_chunks(p, spans, model_path, size, progress)
             notes = damage_notes(damage)
         else:
-            with (
-                _estimator(info.kind != "image", model_path) as estimator,
-                _importing_beside("scipy.signal"),
-            ):
+            with _estimator(info.kind != "image", model_path) as estimator:
                 if isinstance(source, VideoFileSource):
                     with FrameReader(source.frames()) as frames:
                         track = _as_track(track_rgb(frames, estimator, progress), size)

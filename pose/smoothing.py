@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from pose.angles import SMOOTHED_COLUMNS, AngleSeries
+from pose.iir import butter_lowpass, filtfilt
 from pose.limits import KNEE_FLEXION_MIN_DEG
 
 #: Zero-phase low-pass cutoff. Human stretching and walking carry little above 6 Hz.
@@ -75,17 +76,13 @@ def zero_phase(
     order: int = ZERO_PHASE_ORDER,
 ) -> np.ndarray:
     """Forward-backward Butterworth low-pass over each run of finite samples; NaN gaps stay NaN."""
-    # imported here: scipy.signal takes over a second to import, which every command line
-    # (--help, a mistyped path) would otherwise pay before it can say anything
-    from scipy.signal import butter, filtfilt
-
     x = np.asarray(x, dtype=np.float64)
     out = x.copy()
     if x.shape[0] < 2:
         return out
     fs = 1.0 / float(np.median(np.diff(t)))
     cutoff = min(cutoff_hz, 0.8 * fs / 2.0)
-    b, a = butter(order, cutoff / (fs / 2.0))
+    b, a = butter_lowpass(order, cutoff / (fs / 2.0))
     for start, stop in _segments(np.isfinite(x)):
         seg = x[start:stop]
         padlen = min(3 * max(len(a), len(b)), seg.shape[0] - 1)

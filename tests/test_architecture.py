@@ -109,6 +109,14 @@ def test_mediapipe_only_in_the_estimator(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if owner(n) in (*PRODUCT, "app")))
+def test_no_product_module_imports_scipy(name: str) -> None:
+    """scipy.signal alone costs a second of CPU to import in every analysing process; the
+    filters are pose/iir.py's."""
+    uses = {i for i in imports_of(MODULES[name]) if i.split(".")[0] == "scipy"}
+    assert not uses, f"{name} imports {sorted(uses)}: the filters are in pose/iir.py"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if owner(n) in (*PRODUCT, "app")))
 def test_no_product_module_imports_the_generator(name: str) -> None:
     bad = {i for i in imports_of(MODULES[name]) if owner(i) == "synth"}
     assert not bad, f"{name} imports the clip generator ({sorted(bad)})"

@@ -48,8 +48,8 @@ def test_zero_phase_leaves_clean_motion_within_a_degree(truth: np.ndarray) -> No
     assert error < 1.0
     # peaks stay where they happened: each peak of the truth is the highest frame near it
     peaks = [i for i in range(3, T.size - 3) if truth[i] > truth[i - 1] and truth[i] > truth[i + 1]]
-    for i in peaks:
-        assert int(np.argmax(out[i - 3 : i + 4])) == 3
+    for i in peaks:  # (a peak between two frames reads the same on both, to rounding)
+        assert out[i] >= np.max(out[i - 3 : i + 4]) - 1e-9
 
 
 @pytest.mark.parametrize("truth", CLEAN_SIGNALS)
