@@ -184,7 +184,8 @@ def knee_votes(points: np.ndarray, seen: np.ndarray, side: str) -> np.ndarray:
         )
         weight = np.where(flex <= KNEE_VOTE_MAX_DEG, weight, 0.0)
     # bent as by a person facing image-right (facing_x = +1) is facing = −1 (see compute_angles)
-    return np.nan_to_num(-np.sign(bend_x) * weight * KNEE_VOTE_WEIGHT)
+    vote = -np.sign(bend_x) * weight * KNEE_VOTE_WEIGHT
+    return np.where(np.isnan(vote), 0.0, vote)
 
 
 def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
@@ -197,7 +198,7 @@ def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
     """
     shoulder, hip = trunk_points(points, seen)
     nose_vote = geometry.facing_vote(shoulder, hip, _pick(points, seen, NOSE))
-    total = np.nan_to_num(nose_vote)
+    total = np.where(np.isnan(nose_vote), 0.0, nose_vote)
     any_vote = np.isfinite(nose_vote)
     down = geometry.trunk_down(shoulder, hip)
     for side in SIDES:
@@ -210,7 +211,7 @@ def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
             flat = (
                 np.abs(np.degrees(np.arctan2(foot[:, 1], np.abs(foot[:, 0])))) <= FLAT_FOOT_MAX_DEG
             )
-            stood_on = shin[:, 1] / np.linalg.norm(shin, axis=-1) >= STANDING_SHIN_MIN_DROP
+            stood_on = shin[:, 1] / geometry.length(shin) >= STANDING_SHIN_MIN_DROP
         ok = flat & stood_on & np.all(np.isfinite(down), axis=-1)
         # toes to image-right mean facing_x = +1, which is facing = −1 (see compute_angles)
         vote = -np.sign(foot[:, 0]) * FOOT_VOTE_WEIGHT
@@ -272,7 +273,7 @@ def body_speed_tl_s(
     span = t[last] - t[first]
     valid = ok & (span >= window_s / 4.0 - 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
-        speed = np.linalg.norm(hip[last] - hip[first], axis=-1) / span / trunk_px
+        speed = geometry.length(hip[last] - hip[first]) / span / trunk_px
     out[valid] = speed[valid]
     return out
 
@@ -294,7 +295,7 @@ class CausalBodySpeed:
         shoulder, hip = trunk_points(points[None], seen[None])
         self._t.append(float(t))
         self._hip.append(hip[0])
-        self._trunk.append(float(np.linalg.norm(hip[0] - shoulder[0])))
+        self._trunk.append(float(geometry.length(hip[0] - shoulder[0])))
         while len(self._t) > 2 and self._t[1] <= t - self.window_s - 1e-9:
             del self._t[0], self._hip[0], self._trunk[0]
         speed = body_speed_tl_s(
@@ -378,9 +379,7 @@ def compute_angles(
         lying, np.nan, geometry.trunk_incline_deg(shoulder, hip, facing_x)
     )
     values["trunk_to_horizontal_deg"] = elevation
-    values["body_speed_tl_s"] = body_speed_tl_s(
-        track.t, hip, np.linalg.norm(hip - shoulder, axis=-1)
-    )
+    values["body_speed_tl_s"] = body_speed_tl_s(track.t, hip, geometry.length(hip - shoulder))
     # a reading beyond what a body can do is not a measurement (pose/limits.py says which and why)
     values, notes = apply_limits(track.t, values, SIDES)
     return AngleSeries(t=track.t, values=values, posture=posture, facing_x=facing_x, notes=notes)

@@ -185,7 +185,7 @@ class SkeletonAnnotator:
         if not np.any(np.isfinite(landmarks[:, 0])):
             return frame
         pts = np.nan_to_num(landmarks[:, :2] * np.array([w, h])).astype(int)
-        seen = np.nan_to_num(landmarks[:, 3], nan=0.0) >= self.threshold
+        seen = landmarks[:, 3] >= self.threshold  # (NaN: not seen)
         for a, b in SKELETON_EDGES:
             if not (seen[a] and seen[b]):
                 continue
@@ -486,7 +486,7 @@ class TableLineAnnotator:
     ) -> np.ndarray:
         h, w = frame.shape[:2]
         pts = landmarks[:, :2].astype(np.float64) * np.array([w, h])
-        seen = np.nan_to_num(landmarks[:, 3], nan=0.0) >= VISIBILITY_THRESHOLD
+        seen = landmarks[:, 3] >= VISIBILITY_THRESHOLD  # (NaN: not seen)
         p = SIDE_POINTS[side]
         hip, knee = pts[p["hip"]], pts[p["knee"]]
         if not (seen[p["hip"]] and seen[p["knee"]]):

@@ -10,9 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def length(v: np.ndarray) -> np.ndarray:
+    """Lengths of 2-D vectors (last axis): the same numbers as np.linalg.norm(v, axis=-1), bit
+    for bit, at a fraction of its cost on the live path's one-frame arrays."""
+    return np.sqrt(v[..., 0] * v[..., 0] + v[..., 1] * v[..., 1])
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     """Unit vectors along the last axis; a zero-length vector becomes NaN."""
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    n = length(v)[..., None]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, v / n, np.nan)
 
@@ -37,9 +43,9 @@ def facing_vote(shoulder: np.ndarray, hip: np.ndarray, nose: np.ndarray) -> np.n
     Measured perpendicular to the trunk so it holds when leaning back or lying.
     """
     down = trunk_down(shoulder, hip)
-    length = np.linalg.norm(hip - shoulder, axis=-1)
+    trunk = length(hip - shoulder)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _dot(nose - shoulder, perpendicular(down)) / length
+        return _dot(nose - shoulder, perpendicular(down)) / trunk
 
 
 def forward_direction(shoulder: np.ndarray, hip: np.ndarray, facing: np.ndarray) -> np.ndarray:

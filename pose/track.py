@@ -149,7 +149,8 @@ class PoseTrack:
         """(N, 33) bool: the point is present and at least `threshold` visible."""
         vis = self.visibility
         finite = np.all(np.isfinite(self.landmarks[..., :2]), axis=-1)
-        return finite & (np.nan_to_num(vis, nan=-1.0) >= threshold)
+        with np.errstate(invalid="ignore"):  # NaN (nobody) is not seen
+            return finite & (vis >= threshold)
 
     @property
     def detected(self) -> np.ndarray:
