@@ -574,11 +574,16 @@ class LiveCoach:
         """Under the lock: one exercise's `Analysis` from its store and engine."""
         a = step.store.arrays()
         track = PoseTrack(a["t"], a["landmarks"], self._image_size)
+        raw = compute_angles(track, table_line=self.table_line)
+        view = check_view(track, raw.posture)
+        if step.session is not None:
+            # the view check over what was measured, as a recording's verdict gets it: a self-test
+            # seen from too far off side-on is inconclusive, and its uncertainty is the camera's
+            step.session.view = view.as_dict()
         result = step.session.result() if step.session else None
         if result is not None and step.session.side_mode != "auto":
             cues = tuple(replace(c, message=self._words(step, c.message)) for c in result.cues)
             result = replace(result, cues=cues)
-        raw = compute_angles(track, table_line=self.table_line)
         series = AngleSeries(
             t=track.t,
             values={c: a["values"][:, i] for i, c in enumerate(KEPT_COLUMNS)},
@@ -592,7 +597,6 @@ class LiveCoach:
             table_line=self.table_line,
             label=label,
         )
-        view = check_view(track, raw.posture)
         report = make_report(
             track, series, view, options, label, kind, result, recorded_at=step.started_at
         )

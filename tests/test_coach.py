@@ -20,6 +20,7 @@ from live.setup import SETUP_HOLD_S
 from live.speech import PRAISE_EVERY_S, SpeechQueue
 from live.store import FrameStore
 from outputs import presenter as say
+from pose.landmarks import SIDE_POINTS
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DEFS = load_exercises()
@@ -376,3 +377,31 @@ def test_real_recording_through_the_live_path() -> None:
     track = coach.track()
     assert len(track) == 47
     assert 0.6 <= track.detected.mean() <= 0.8
+
+
+def _thomas_verdict(landmarks: np.ndarray, t: np.ndarray):
+    coach = LiveCoach(
+        lambda: ScriptedEstimator(landmarks), DEFS["thomas_test"], side="right", setup_hold_s=None
+    )
+    for ti in t:
+        coach.process(np.full((720, 1280, 3), 120, np.uint8), ti)
+    return coach.analysis().report
+
+
+def test_a_self_test_seen_from_far_off_side_on_is_inconclusive_live_as_in_a_recording() -> None:
+    """The live report's verdict is judged with the view check over what was measured, as a
+    recording's is: the same Thomas test with the shoulders spread apart as a camera about 50° off
+    side-on sees them (their midpoint, and so every angle, unchanged) is inconclusive."""
+    track = thomas_script([("right", -6.0, 80.0)]).wait(3.0).track()
+    oblique = track.landmarks.copy()
+    spread = 44.0 / track.image_size[0]  # half the 88 px shoulder width that reads about 50°
+    oblique[:, SIDE_POINTS["left"]["shoulder"], 0] += spread
+    oblique[:, SIDE_POINTS["right"]["shoulder"], 0] -= spread
+    side_on = _thomas_verdict(track.landmarks, track.t)
+    off = _thomas_verdict(oblique, track.t)
+    assert side_on.view.side_on is True and side_on.exercise.view["side_on"] is True
+    assert side_on.exercise.sides["right"].verdict in ("normal", "tight", "borderline")
+    assert off.view.side_on is False and off.view.off_axis_deg == pytest.approx(50.0, abs=3.0)
+    assert off.exercise.view["side_on"] is False
+    assert off.exercise.sides["right"].verdict == "inconclusive"
+    assert off.exercise.sides["left"].verdict == "not_tested"
