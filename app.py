@@ -2,7 +2,8 @@
 clip), guided, spoken, reported and saved.
 
 Run with `streamlit run app.py` (the project's .streamlit/config.toml binds it to this computer
-only). Analysing a recording and Progress are the pages beside it (pages/).
+only). Analysing a recording, Progress and the demonstration are the pages beside it (pages/),
+listed by `main` under the names a person reads.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ui.live_view import (
 )
 
 
-def main() -> None:
+def live_session() -> None:
+    """The live page."""
     st.set_page_config(page_title="Live session · Iliacus stretch form checker", layout="wide")
     st.title("Live stretch session")
     st.write(
@@ -49,6 +51,23 @@ def main() -> None:
             before_start(choice)
     if not playing and slot.report is not None:
         show_end(slot.report)
+
+
+def main() -> None:
+    """The pages, named for people (without this the first one would be listed as "app")."""
+    page = st.navigation(
+        [
+            st.Page(live_session, title="Live session", url_path="live", default=True),
+            st.Page(
+                "pages/1_Analyse_a_recording.py",
+                title="Analyse a recording",
+                url_path="Analyse_a_recording",
+            ),
+            st.Page("pages/2_Progress.py", title="Progress", url_path="Progress"),
+            st.Page("pages/3_Demonstration.py", title="Demonstration", url_path="Demonstration"),
+        ]
+    )
+    page.run()
 
 
 main()

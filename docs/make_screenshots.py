@@ -1,5 +1,7 @@
-"""Rebuild the README's screenshots: docs/demonstration.png, docs/progress.png and
-docs/report_pdf_page1.png (python docs/make_screenshots.py; about two minutes).
+"""Rebuild the README's screenshots: docs/live_page.png and docs/live_report.png (a live session
+under way and its report, the camera fed from a rendered clip), docs/demonstration.png,
+docs/progress.png and docs/report_pdf_page1.png (python docs/make_screenshots.py; about three
+minutes).
 
 The pages run in headless Chromium (tests/browser.py) against a scratch progress history made
 from the rendered clips' landmark tracks; the PDF page is drawn by pdftoppm. Nothing is written
@@ -29,9 +31,11 @@ from browser import (  # noqa: E402
     body_text,
     chromium,
     click_button,
+    click_in_webrtc,
     streamlit_server,
     wait_for_text,
     wait_until,
+    write_y4m,
 )
 
 from analysis.service import AnalysisOptions, analyze_source  # noqa: E402
@@ -94,6 +98,26 @@ def demonstration(url: str) -> None:
         driver.save_screenshot(str(DOCS / "demonstration.png"))
 
 
+def live(url: str, scratch: Path) -> None:
+    """A live session of the half-kneeling stretch, 25 s in, and its report after STOP."""
+    camera = write_y4m(CLIPS / "half_kneel_right.mp4", scratch / "camera.y4m", max_frames=165)
+    with chromium(fake_video=camera, width=1440, height=760) as driver:
+        driver.get(url)
+        wait_for_text(driver, "The camera is this browser's", 120)
+        click_in_webrtc(driver, "START")
+        wait_until(lambda: "Right leg: being measured" in body_text(driver), 120)
+        time.sleep(25)
+        driver.save_screenshot(str(DOCS / "live_page.png"))
+        click_in_webrtc(driver, "STOP")
+        wait_for_text(driver, "Here is the report of this session.", 120)
+        wait_until(lambda: "Report (PDF)" in body_text(driver), 60)
+        settle(driver)
+        driver.set_window_size(1440, 1500)
+        driver.execute_script("window.scrollTo(0, 0)")
+        time.sleep(2)
+        driver.save_screenshot(str(DOCS / "live_report.png"))
+
+
 def progress(url: str) -> None:
     with chromium(width=1400, height=1250) as driver:
         driver.get(f"{url}/Progress")
@@ -139,10 +163,14 @@ def main() -> int:
         # no "file changed" banner in the pictures while someone edits the project
         os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
         with streamlit_server("app.py") as url:
+            live(url, folder)
             demonstration(url)
             progress(url)
         pdf_page(folder)
-    print("written: docs/demonstration.png, docs/progress.png, docs/report_pdf_page1.png")
+    print(
+        "written: docs/live_page.png, docs/live_report.png, docs/demonstration.png, "
+        "docs/progress.png, docs/report_pdf_page1.png"
+    )
     return 0
 
 

@@ -167,6 +167,9 @@ def test_a_demo_clip_ends_into_its_report_without_stop() -> None:
     with streamlit_server() as url, chromium(camera=False) as driver:
         driver.get(url)
         assert wait_until(lambda: "No webcam needed" in body_text(driver), 60), body_text(driver)
+        # the pages are listed by the names a person reads, not the file names
+        nav = body_text(driver).split("Live stretch session")[0].splitlines()
+        assert nav[:4] == ["Live session", "Analyse a recording", "Progress", "Demonstration"]
         assert "rendered person" in body_text(driver)
         click_in_webrtc(driver, "START")
         assert wait_until(lambda: REPORT in body_text(driver), 90), body_text(driver)[-800:]
