@@ -215,7 +215,7 @@ class _Pool:
             try:
                 worker.conn.send(None)
             except OSError:
-                pass
+                continue  # that worker is gone already: nothing to tell it
         for worker in self.workers:
             worker.proc.join(timeout=5)
             if worker.proc.is_alive():

@@ -380,7 +380,7 @@ def live_coach() -> tuple[float, float, int]:
             return False
 
         def close(self) -> None:
-            pass
+            """Nothing to release: it holds no model."""
 
     cap = cv2.VideoCapture(str(CLIP))
     frames = []

@@ -18,6 +18,7 @@ state with it). Per-frame data lives in preallocated numpy blocks (`live.store`)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
@@ -155,7 +156,7 @@ def _return_freed_memory() -> None:
 
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
-        pass
+        return  # not glibc: its allocator returns memory by itself, there is nothing to trim
 
 
 class _OtherPersonWatch:
@@ -212,10 +213,9 @@ class _OtherPersonWatch:
     def stop(self) -> None:
         self._stopped.set()
         if self._thread is not None:
-            try:
+            # a full queue needs no end marker: the thread sees `_stopped` after its current look
+            with contextlib.suppress(queue.Full):
                 self._queue.put_nowait(None)
-            except queue.Full:
-                pass
             self._thread.join(timeout=5.0)
 
 

@@ -92,7 +92,7 @@ def _child(work: Callable[[S, Progress], R], spec: S, conn: Connection) -> None:
             conn.send(("progress", pending))
         conn.send(("done", result))
     except KeyboardInterrupt:
-        pass
+        return  # Ctrl-C reaches the whole process group: the parent says what happened
     except BaseException as exc:  # sent to the parent, which raises it
         conn.send(("error", exc))
     finally:

@@ -19,12 +19,13 @@ def length(v: np.ndarray) -> np.ndarray:
 def _unit(v: np.ndarray) -> np.ndarray:
     """Unit vectors along the last axis; a zero-length vector becomes NaN."""
     n = length(v)[..., None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, v / n, np.nan)
+    # divided only where the length is positive (NaN stays NaN), so no warning to silence
+    return np.divide(v, n, out=np.full(v.shape, np.nan), where=n > 0)
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.sum(a * b, axis=-1)
+    """Dot products of 2-D vectors (last axis), as np.sum(a * b, axis=-1) bit for bit."""
+    return a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1]
 
 
 def perpendicular(v: np.ndarray) -> np.ndarray:

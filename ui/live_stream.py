@@ -16,6 +16,7 @@ the latest result), adding up to a frame's time of lag, and it repeats stale res
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 
@@ -142,10 +143,9 @@ class LiveStream:
     def _send(self, frame: av.VideoFrame | None) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            try:
+            # the loop may have closed meanwhile (the server stopping): nobody is left to send to
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self.source.put, frame)
-            except RuntimeError:  # the loop closed meanwhile (the server stopping)
-                pass
 
     def _run(self) -> None:
         """The worker: the newest camera frame -> the coach -> the annotated frame, sent."""
