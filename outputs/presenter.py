@@ -337,6 +337,9 @@ class Measure:
     left: float | None
     right: float | None
     normal: tuple[float | None, float | None] = (None, None)
+    #: how far each leg's value may be off (degrees), where the verdict carried it
+    left_uncertainty: float | None = None
+    right_uncertainty: float | None = None
 
 
 def _band(result: ExerciseResult, ref: str) -> tuple[float | None, float | None]:
@@ -374,6 +377,8 @@ def progress_measures(result: ExerciseResult) -> list[Measure]:
                 left.values.angles.get(n) if left.values else None,
                 right.values.angles.get(n) if right.values else None,
                 _band(result, f"working.{n}"),
+                left.values.uncertainty.get(n) if left.values else None,
+                right.values.uncertainty.get(n) if right.values else None,
             )
             for n in names
         ]
@@ -385,6 +390,8 @@ def progress_measures(result: ExerciseResult) -> list[Measure]:
                 left.values.median_rep_peak_deg if left.values else None,
                 right.values.median_rep_peak_deg if right.values else None,
                 _band(result, "working.hip_extension_deg"),
+                left.values.uncertainty.get("median_rep_peak_deg") if left.values else None,
+                right.values.uncertainty.get("median_rep_peak_deg") if right.values else None,
             )
         ]
     return [
@@ -651,6 +658,8 @@ def followed_measures(result: ExerciseResult) -> list[Measure]:
             m.left if left_seen else None,
             m.right if right_seen else None,
             m.normal,
+            m.left_uncertainty if left_seen else None,
+            m.right_uncertainty if right_seen else None,
         )
         for m in progress_measures(result)
     ]  # a leg that was never measured has no value to follow (not 0 s, not 0 holds)
@@ -667,13 +676,15 @@ def followed_measures(result: ExerciseResult) -> list[Measure]:
     return measures
 
 
-def measure_text(value: float | None, unit: str, signed: bool = True) -> str:
-    """A followed measure's value as the Progress table shows it: 8.7°, 12 s, 2."""
+def measure_text(
+    value: float | None, unit: str, signed: bool = True, uncertainty: float | None = None
+) -> str:
+    """A followed measure's value as the Progress table shows it: 8.7° ± 2.8°, 12 s, 2."""
     if unit == "°":
         if not _finite(value):
             return DASH
         sign = "−" if signed and value < 0 else ""  # type: ignore[operator]
-        return f"{sign}{abs(value):.1f}°"  # type: ignore[arg-type]
+        return f"{sign}{abs(value):.1f}°{plus_minus(uncertainty)}"  # type: ignore[arg-type]
     return seconds(value) if unit == "s" else number(value, "")
 
 

@@ -80,8 +80,13 @@ def _table(sessions: list[tuple[SessionRow, Report]]) -> pd.DataFrame:
             for side in ("left", "right"):
                 line[f"{side} leg"] = say.verdict_word(res.sides[side].verdict)
             for m in say.followed_measures(res):
-                line[f"{m.name}, left"] = say.measure_text(m.left, m.unit)
-                line[f"{m.name}, right"] = say.measure_text(m.right, m.unit)
+                # with how far each value may be off: a borderline verdict shows why
+                line[f"{m.name}, left"] = say.measure_text(
+                    m.left, m.unit, uncertainty=m.left_uncertainty
+                )
+                line[f"{m.name}, right"] = say.measure_text(
+                    m.right, m.unit, uncertainty=m.right_uncertainty
+                )
                 if m.unit in ("°", "s"):
                     line[f"{m.name}, left–right difference"] = say.measure_text(
                         say.difference(m.left, m.right), m.unit, signed=False

@@ -106,12 +106,12 @@ def test_thomas_progress_follows_thigh_to_table_and_knee_not_hip_extension(histo
         (START + timedelta(days=d)).astimezone().strftime("%Y-%m-%d %H:%M") for d in (7, 0)
     ]
     tight = rows[rows["recording"] == "thomas_tight_left.mp4"].iloc[0]
-    assert tight["thigh to the table line, left"] == "8.7°"
-    assert tight["knee flexion, left"] == "49.8°"
+    assert tight["thigh to the table line, left"] == "8.7° ± 2.8°"
+    assert tight["knee flexion, left"] == "49.8° ± 3.3°"
     assert tight["left leg"] == "tight"
     normal = rows[rows["recording"] == "thomas_normal_right.mp4"].iloc[0]
-    assert normal["thigh to the table line, right"] == "−7.9°"
-    assert normal["knee flexion, right"] == "82.5°"
+    assert normal["thigh to the table line, right"] == "−7.9° ± 2.8°"
+    assert normal["knee flexion, right"] == "82.5° ± 3.3°"
     assert not any("hip extension" in c for c in rows.columns)
     charts = at.image
     assert len(charts) == 2  # one chart per decisive measure
@@ -122,7 +122,7 @@ def test_standing_test_follows_peak_hip_extension_with_compensation(history) -> 
     choose(at, "Exercise", "Standing hip extension")
     rows = table(at)
     clean = rows[rows["recording"] == "standing_ext_right.mp4"].iloc[0]
-    assert clean["peak hip extension (median of clean reps), right"] == "17.8°"
+    assert clean["peak hip extension (median of clean reps), right"] == "17.8° ± 3.0°"
     assert clean["reps with compensation, right"] == "0"
     leaning = rows[rows["recording"] == "standing_ext_left_lean_forward.mp4"].iloc[0]
     assert leaning["reps with compensation, left"] == "2"
@@ -205,4 +205,4 @@ def test_csv_export_holds_every_session_and_the_table(history, downloads) -> Non
     choose(at, "Exercise", "Modified Thomas")
     shown = list(csv.DictReader(io.StringIO(download(at, "This table (CSV)", downloads).decode())))
     assert [r["recording"] for r in shown] == ["thomas_normal_right.mp4", "thomas_tight_left.mp4"]
-    assert shown[1]["thigh to the table line, left"] == "8.7°"
+    assert shown[1]["thigh to the table line, left"] == "8.7° ± 2.8°"
