@@ -2,7 +2,7 @@
 clip), guided, spoken, reported and saved.
 
 Run with `streamlit run app.py` (the project's .streamlit/config.toml binds it to this computer
-only). Analysing a recording, Progress and the demonstration are the pages beside it (pages/),
+only). Analysing a recording, Progress and the demonstration are the pages beside it (app_pages/),
 listed by `main` under the names a person reads.
 """
 
@@ -59,12 +59,14 @@ def main() -> None:
         [
             st.Page(live_session, title="Live session", url_path="live", default=True),
             st.Page(
-                "pages/1_Analyse_a_recording.py",
+                "app_pages/1_Analyse_a_recording.py",
                 title="Analyse a recording",
                 url_path="Analyse_a_recording",
             ),
-            st.Page("pages/2_Progress.py", title="Progress", url_path="Progress"),
-            st.Page("pages/3_Demonstration.py", title="Demonstration", url_path="Demonstration"),
+            st.Page("app_pages/2_Progress.py", title="Progress", url_path="Progress"),
+            st.Page(
+                "app_pages/3_Demonstration.py", title="Demonstration", url_path="Demonstration"
+            ),
         ]
     )
     page.run()

@@ -1,4 +1,4 @@
-"""The recording page (pages/1_Analyse_a_recording.py) and Progress through Streamlit's AppTest:
+"""The recording page (app_pages/1_Analyse_a_recording.py) and Progress through Streamlit's AppTest:
 fast, no browser. (The live page, app.py, needs a browser: tests/test_live_browser.py.)"""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-RECORDING_PAGE = ROOT / "pages" / "1_Analyse_a_recording.py"
+RECORDING_PAGE = ROOT / "app_pages" / "1_Analyse_a_recording.py"
 SHARED = ROOT.parent / "shared" / "data"
 
 
@@ -73,7 +73,7 @@ def test_an_exercise_verdict_is_shown_saved_and_seen_on_the_progress_page(
     assert any(m.label == "Peak hip extension" for m in at.metric)
     assert (tmp_path / "history.sqlite").exists()
 
-    progress = AppTest.from_file(str(ROOT / "pages" / "2_Progress.py"), default_timeout=60)
+    progress = AppTest.from_file(str(ROOT / "app_pages" / "2_Progress.py"), default_timeout=60)
     progress.run()
     assert not progress.exception
     table = progress.dataframe[0].value
@@ -84,7 +84,7 @@ def test_progress_page_without_history_says_how_to_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ILIACUS_HISTORY", str(tmp_path / "none.sqlite"))
-    progress = AppTest.from_file(str(ROOT / "pages" / "2_Progress.py"), default_timeout=60)
+    progress = AppTest.from_file(str(ROOT / "app_pages" / "2_Progress.py"), default_timeout=60)
     progress.run()
     assert not progress.exception
     assert "No saved sessions yet" in progress.info[0].value

@@ -29,6 +29,9 @@ def test_upload_a_recording_and_see_its_angles(tmp_path: Path) -> None:
     with streamlit_server() as url, chromium() as driver:
         driver.get(url + "/Analyse_a_recording")
         wait_for_text(driver, "Iliacus stretch form checker", 60)
+        # opened at its own address, the page still lists the pages by the names a person reads
+        nav = body_text(driver).split("Iliacus stretch form checker")[0].splitlines()
+        assert nav[:4] == ["Live session", "Analyse a recording", "Progress", "Demonstration"]
         wait_for_css(driver, "input[type=file]").send_keys(str(video))
         wait_for_text(driver, "running_side.mp4", 60)
         click_button(driver, "Analyse")

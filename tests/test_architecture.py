@@ -15,8 +15,8 @@ from exercises.definition import frame_keys, is_valid_ref
 from pose.angles import BODY_VALUES, LEG_VALUES, compute_angles
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("analysis", "exercises", "live", "outputs", "pose", "ui", "pages")
-UI = ("ui", "pages", "app")
+PRODUCT = ("analysis", "exercises", "live", "outputs", "pose", "ui", "app_pages")
+UI = ("ui", "app_pages", "app")
 
 
 def module_name(path: Path) -> str:
@@ -98,7 +98,9 @@ def test_streamlit_only_in_the_ui(name: str) -> None:
         i for i in imports_of(MODULES[name]) if i.split(".")[0] in ("streamlit", "streamlit_webrtc")
     }
     if owner(name) not in UI:
-        assert not uses, f"{name} imports {sorted(uses)}: Streamlit belongs in app.py, pages/, ui/"
+        assert not uses, (
+            f"{name} imports {sorted(uses)}: Streamlit belongs in app.py, app_pages/, ui/"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
@@ -137,7 +139,7 @@ UPSTREAM = {
     "outputs": {"pose", "exercises", "analysis"},
     "live": {"pose", "exercises", "analysis", "outputs"},
     "ui": {"pose", "exercises", "analysis", "outputs", "live"},
-    "pages": {"pose", "exercises", "analysis", "outputs", "live", "ui"},
+    "app_pages": {"pose", "exercises", "analysis", "outputs", "live", "ui"},
     "app": {"pose", "exercises", "analysis", "outputs", "ui"},
     "analyze": {"pose", "exercises", "analysis", "outputs"},
 }

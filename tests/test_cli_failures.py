@@ -97,7 +97,7 @@ def test_the_progress_page_says_a_bad_history_plainly(
     db = tmp_path / "history.sqlite"
     db.write_bytes(content)
     monkeypatch.setenv("ILIACUS_HISTORY", str(db))
-    page = AppTest.from_file(str(ROOT / "pages" / "2_Progress.py"), default_timeout=60)
+    page = AppTest.from_file(str(ROOT / "app_pages" / "2_Progress.py"), default_timeout=60)
     page.run()
     assert not page.exception
     assert len(page.error) == 1 and "history.sqlite" in page.error[0].value

@@ -1,4 +1,4 @@
-"""Demonstration mode (pages/3_Demonstration.py, AppTest) and the client's one-page hand-out
+"""Demonstration mode (app_pages/3_Demonstration.py, AppTest) and the client's one-page hand-out
 (outputs/handout.py, read back with pypdf)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from outputs.keyframes import key_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACKS = ROOT / "tests" / "golden" / "tracks"
-PAGE = ROOT / "pages" / "3_Demonstration.py"
+PAGE = ROOT / "app_pages" / "3_Demonstration.py"
 
 
 def flat(text: str) -> str:

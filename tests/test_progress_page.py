@@ -21,7 +21,7 @@ from outputs.report_json import report_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACKS = ROOT / "tests" / "golden" / "tracks"
-PAGE = ROOT / "pages" / "2_Progress.py"
+PAGE = ROOT / "app_pages" / "2_Progress.py"
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 #: (track, exercise, days after START): two Thomas tests, two standing tests, one stretch.

@@ -128,7 +128,9 @@ def test_a_saved_report_reads_back_to_the_same_words(analyses) -> None:
 
 
 def test_the_page_text_reads_as_words() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Analyse_a_recording.py"), default_timeout=120)
+    at = AppTest.from_file(
+        str(ROOT / "app_pages" / "1_Analyse_a_recording.py"), default_timeout=120
+    )
     at.run()
     at.radio[0].set_value("A file on this computer").run()
     at.text_input[0].set_value(str(TRACKS / "thomas_tight_left.npz")).run()

@@ -1,1 +1,1 @@
-"""Streamlit-only helpers shared by the pages (the only package besides pages/ and app.py that imports Streamlit)."""
+"""Streamlit-only helpers shared by the pages (the only package besides app_pages/ and app.py that imports Streamlit)."""

@@ -110,7 +110,7 @@ def main() -> None:
     st.write(
         "Checks hip-flexor self-tests and stretches from a side-on recording: hip extension, knee, "
         "thigh and trunk angles for both legs, form faults, holds, reps and a verdict. For a live "
-        "session in front of the webcam, open the first page (**app**); for past sessions, "
+        "session in front of the webcam, open the first page (**Live session**); for past sessions, "
         "**Progress**."
     )
     with st.expander("Before you stretch", expanded=False):
