@@ -247,13 +247,17 @@ def _uncertainty(r: _Reader) -> tuple[tuple[Uncertainty, ...], Sourced]:
 
 
 def _position_condition(r: _Reader) -> Condition:
-    """A [[position]] condition, with its optional `if_seen` (only for the other leg)."""
+    """A [[position]] condition, with its optional `if_seen` (the other leg, or a whole-body value
+    such as the view check's estimate, which a frame may not be able to tell; never the working
+    leg, which must be measured)."""
     condition = r.condition()
     if_seen = r.data.get("if_seen", False)
     if not isinstance(if_seen, bool):
         raise r.fail(f"'if_seen' must be true or false, got {if_seen!r}")
-    if if_seen and not condition.ref.startswith(("other.", "difference.")):
-        raise r.fail("'if_seen' applies to a condition on the other leg only")
+    if if_seen and condition.ref.startswith("working."):
+        raise r.fail(
+            "'if_seen' applies to the other leg or a whole-body value, not the working leg"
+        )
     return replace(condition, if_seen=if_seen)
 
 

@@ -107,8 +107,8 @@ class Condition:
     op: str
     threshold: float
     source: str
-    #: position only: a condition on the other leg that is skipped while that leg is not seen
-    #: (in a side view the far leg is often hidden behind the near one)
+    #: position only: a condition skipped while its value cannot be read (the other leg, in a side
+    #: view often hidden behind the near one; a whole-body value a frame cannot tell)
     if_seen: bool = False
 
     def check(self, frame: Mapping[str, object], working_side: str) -> bool | None:

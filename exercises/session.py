@@ -271,7 +271,13 @@ class ExerciseSession:
                 # (the active side out of position for less than leave_s is no information yet,
                 # like a dropped frame, so it is not idled)
                 self._idle_side(t, s)
-            # a rep starts only on a measured frame of its leg; it ends wherever the leg comes back
+            # a rep starts only on a measured frame of its leg; it ends wherever the leg comes back,
+            # unless the other leg is worked meanwhile (after a turn, the far leg's guessed reading
+            # is no rep of it)
+            if working is not None and s != working:
+                reps = self.sides[s].reps
+                if reps is not None and reps.current is not None:
+                    reps.abandon()
             self._update_reps(t, frame, s, s == working, events)
 
         events.extend(self._side_done_events(done_before))
@@ -287,7 +293,9 @@ class ExerciseSession:
         if state.reps is None or rule is None:
             return
         present = {fid for fid, p in state.faults.items() if p.active}
-        rep = state.reps.update(t, read_value(frame, rule.ref, side), in_pos, present)
+        # the resting level: any frame in the test's position (turning round, stepping in are not)
+        at_rest = self.in_position(frame, side)
+        rep = state.reps.update(t, read_value(frame, rule.ref, side), in_pos, present, at_rest)
         if rep is not None and self.definition.kind == "rep_test":
             events.extend(self._rep_events(rep, side))
 

@@ -143,7 +143,8 @@ class RepCounter:
     frame the caller allows (`may_start`, e.g. in position with this leg working) and needs no hold.
 
     `swing`, when given, makes the counter follow the person's own resting level as well: a rep
-    also needs a rise of `swing` from the lowest point since the last rep, and it also ends once
+    also needs a rise of `swing` from the lowest point since the last rep (of the frames that could
+    start one: out of position is no resting level), and it also ends once
     the angle has come `swing` back from its peak. A pose model may read a relaxed stance several
     degrees into extension, and that bias differs between people and views; a fixed `exit` alone
     would then never see the leg come back.
@@ -160,19 +161,30 @@ class RepCounter:
         self.current: Rep | None = None
         self._trough = math.inf  # lowest (signed) value since the last rep, for `swing`
 
+    def abandon(self) -> None:
+        """Drop the rep under way (the other leg has taken over: this one never came back while
+        worked), and learn the resting level anew."""
+        self.current = None
+        self._trough = math.inf
+
     def update(
         self,
         t: float,
         value: float,
         may_start: bool,
         faults: set[str] | frozenset[str] = frozenset(),
+        at_rest: bool | None = None,
     ) -> Rep | None:
-        """Feed one frame; return the rep that ended on it, if one did. NaN frames change nothing."""
+        """Feed one frame; return the rep that ended on it, if one did. NaN frames change nothing.
+
+        `at_rest`: whether this frame may set the resting level (`swing`): in the test's position,
+        whichever leg moves (default: `may_start`)."""
         if not math.isfinite(value):
             return None
         s = self.sign
         if self.current is None:
-            self._trough = min(self._trough, s * value)
+            if may_start if at_rest is None else at_rest:  # out of position is no resting level
+                self._trough = min(self._trough, s * value)
             risen = self.swing is None or s * value >= self._trough + self.swing
             if may_start and s * value >= s * self.enter and risen:
                 self.current = Rep(start_s=t, end_s=t, peak_deg=value, faults=set(faults))

@@ -56,6 +56,7 @@ ANGLE_WORDS: dict[str, str] = {
     "trunk_to_horizontal_deg": "trunk to the table",
     "visibility": "visibility",
     "body_speed_tl_s": "body speed",
+    "view_off_axis_deg": "camera's angle from side-on",
 }
 ROLE_WORDS = {"working": "working leg", "other": "other leg"}
 VERDICT_WORDS: dict[str, str] = {

@@ -49,7 +49,15 @@ TABLE_LINES = ("trunk", "image")
 LEG_VALUES: tuple[str, ...] = (*SIDE_ANGLES, "visibility")
 #: Whole-body values. `body_speed_tl_s`: how fast the hips travel, in trunk lengths (shoulder to
 #: hip) per second — a test is done in place; walking, running and jumping move the whole body.
-BODY_VALUES: tuple[str, ...] = ("trunk_incline_deg", "trunk_to_horizontal_deg", "body_speed_tl_s")
+#: `view_off_axis_deg`: the view check's estimate of how far the camera is from side-on, frame by
+#: frame (a running median over a second; live, the frame's own): a person turning round passes
+#: through face-on, where no hip angle can be read.
+BODY_VALUES: tuple[str, ...] = (
+    "trunk_incline_deg",
+    "trunk_to_horizontal_deg",
+    "body_speed_tl_s",
+    "view_off_axis_deg",
+)
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,7 @@ def own_trunk_legs(
     posture: np.ndarray,
     postures: tuple[str, ...] = OWN_TRUNK_POSTURES,
     max_off_axis_deg: float = OWN_TRUNK_MAX_OFF_AXIS_DEG,
+    off: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Per side, (N,) bool: frames on which that leg is measured against its own side's trunk line
     (see OWN_TRUNK_POSTURES): kneeling, side-on, and the leg's hip nearer the camera (MediaPipe's
@@ -143,12 +152,18 @@ def own_trunk_legs(
     synth/ passes other `postures` and limits."""
     if not postures:
         return {side: np.zeros(len(track), dtype=bool) for side in SIDES}
-    off = smooth_votes(track.t, off_axis_deg(track), window_s=1.0)
+    if off is None:
+        off = view_off_axis(track)
     with np.errstate(invalid="ignore"):
         gate = np.isin(posture, postures) & (off <= max_off_axis_deg)
     z = track.landmarks[:, [SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]], 2]
     z = z.astype(np.float64)
     return {"left": gate & (z[:, 0] < z[:, 1]), "right": gate & (z[:, 1] < z[:, 0])}
+
+
+def view_off_axis(track: PoseTrack) -> np.ndarray:
+    """(N,) the view check's off-axis estimate, a running median over a second (`view_off_axis_deg`)."""
+    return smooth_votes(track.t, off_axis_deg(track), window_s=1.0)
 
 
 #: A foot votes for the facing side only when flat (heel -> toe within this of the image horizontal)
@@ -355,7 +370,8 @@ def compute_angles(
     up = np.where(lying[:, None], lying_up, image_up)
 
     values: dict[str, np.ndarray] = {}
-    own = own_trunk_legs(track, posture, own_trunk_postures, own_trunk_max_off_axis_deg)
+    off = view_off_axis(track)
+    own = own_trunk_legs(track, posture, own_trunk_postures, own_trunk_max_off_axis_deg, off)
     for side in SIDES:
         p = side_pts[side]
         # the near leg, kneeling side-on: its own side's trunk line (see OWN_TRUNK_POSTURES)
@@ -380,6 +396,7 @@ def compute_angles(
     )
     values["trunk_to_horizontal_deg"] = elevation
     values["body_speed_tl_s"] = body_speed_tl_s(track.t, hip, geometry.length(hip - shoulder))
+    values["view_off_axis_deg"] = off
     # a reading beyond what a body can do is not a measurement (pose/limits.py says which and why)
     values, notes = apply_limits(track.t, values, SIDES)
     return AngleSeries(t=track.t, values=values, posture=posture, facing_x=facing_x, notes=notes)

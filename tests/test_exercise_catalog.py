@@ -147,7 +147,7 @@ def _edit(path: Path, old: str, new: str) -> None:
         (
             'threshold = -30.0\nsource = "working_default"',
             'threshold = -30.0\nsource = "working_default"\nif_seen = true',
-            "other leg only",
+            "not the working leg",
         ),
     ],
 )

@@ -331,8 +331,8 @@ def test_thomas_verdict_comes_from_the_settled_leg_not_the_worst_frame():
 
 @pytest.mark.parametrize(("right_peak", "left_peak"), [(15.0, 8.5), (8.5, 18.0)])
 def test_standing_test_reps_peaks_and_verdicts(right_peak, left_peak):
-    """8.5° is below the 10° of the normal range, but within the side-on camera's 3° of it: a
-    rep counts from 7°, so a peak the measurement can call short of 10° is borderline."""
+    """8.5° is below the 10° of the normal range, but within the side-on camera's 3° of it:
+    borderline."""
     script = standing_test_script([("right", right_peak), ("left", left_peak)])
     report = run_exercise_json(script.series(), "standing_hip_extension_test", view=SIDE_ON)
     _no_nan(report)
@@ -350,6 +350,46 @@ def test_standing_test_reps_peaks_and_verdicts(right_peak, left_peak):
     assert report["asymmetry"]["more_limited_side"] == limited
     ranges = [c for c in report["cues"] if c["kind"] == "range"]
     assert ranges and {c["side"] for c in ranges} == {limited}
+
+
+@pytest.mark.parametrize(("peak", "verdict"), [(5.0, "tight"), (6.0, "tight"), (3.0, "not_tested")])
+def test_a_tight_hip_in_the_standing_test_reads_tight_not_untested(peak, verdict):
+    """A leg that goes back only 5–6° is a tight hip, more than the side-on camera's 3° short of
+    10°: its reps count (they rise 5° from the stance), and the verdict says "tight". A leg that
+    barely moves (3°) cannot be told from standing still: "not tested", never a made-up verdict."""
+    script = standing_test_script([("right", peak)])
+    report = run_exercise_json(script.series(), "standing_hip_extension_test", view=SIDE_ON)
+    s = report["sides"]["right"]
+    assert s["verdict"] == verdict
+    if verdict == "tight":
+        assert s["reps"] >= 2
+        assert s["rep_peaks_deg"] == pytest.approx([peak] * s["reps"], abs=1.0)
+        assert _ids(s["findings"]) == {"hip_extension_limited"}
+        assert not any(f["borderline"] for f in s["findings"])
+    else:
+        assert s["reps"] == 0
+
+
+def test_turning_round_between_legs_makes_no_rep():
+    """Frames seen from far off side-on are out of position (the view check's estimate, frame by
+    frame), and a rep under way when the other leg takes over is dropped: turning round between
+    the legs counts no rep for either."""
+    script = standing_test_script([("right", 15.0), ("left", 15.0)])
+    series = script.series()
+    # the turn between the legs, as the view check sees it: face-on half-way round
+    turn = (series.t > 11.2) & (series.t < 12.8)
+    off = np.where(turn, 80.0, 5.0)
+    series = series.with_values({"view_off_axis_deg": off}, filtered=series.filtered)
+    for name in ("right_hip_extension_deg", "left_hip_extension_deg"):
+        wild = series.values[name].copy()
+        wild[turn] = 12.0 * np.sin(np.linspace(0.0, 6.0 * np.pi, int(turn.sum())))
+        series = series.with_values({name: wild}, filtered=series.filtered)
+    report = run_exercise_json(series, "standing_hip_extension_test", view=SIDE_ON)
+    for side in ("right", "left"):
+        s = report["sides"][side]
+        assert s["reps"] == 3, (side, s["rep_peaks_deg"])
+        assert s["rep_peaks_deg"] == pytest.approx([15.0] * 3, abs=1.0)
+        assert s["verdict"] == "normal"
 
 
 @pytest.mark.parametrize("noise", [0.0, 1.0, 2.0])
