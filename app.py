@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from outputs import presenter as say
 from ui.live_view import (
     before_start,
     choose,
@@ -21,6 +20,7 @@ from ui.live_view import (
     stream_playing,
     tune_garbage_collector,
 )
+from ui.widgets import safety_notes
 
 
 def live_session() -> None:
@@ -33,8 +33,7 @@ def live_session() -> None:
         "what to change. At the end you get the report, to keep in **Progress**. To analyse a "
         "video you already have, open **Analyse a recording**."
     )
-    with st.expander("Before you stretch", expanded=False):
-        st.markdown(say.bullet((*say.SAFETY_NOTES, say.NOT_A_DIAGNOSIS)))
+    safety_notes()
     tune_garbage_collector()
     playing = stream_playing()
     with st.sidebar:

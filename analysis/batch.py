@@ -172,7 +172,7 @@ def _worker(
                 except Exception as exc:  # a bug in one file's analysis: that file fails
                     conn.send(("failed", index, f"{type(exc).__name__}: {exc}"))
     except (KeyboardInterrupt, EOFError, BrokenPipeError):
-        pass  # Ctrl-C, or the parent gone: the parent says what happened
+        return  # Ctrl-C, or the parent gone: the parent says what happened
     finally:
         conn.close()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.records import Analysis
-from analysis.service import AnalysisOptions, analyze_source
+from analysis.service import AnalysisOptions
 from outputs import presenter as say
 from outputs.history import HistoryError, default_history_path, record_session
 from outputs.report_json import report_dict
@@ -19,7 +19,13 @@ from pose.sources import InputError, quiet_decoder_logs
 from ui.demo_clips import RENDERED_LABEL, demo_clips
 from ui.report_view import show_downloads, show_report
 from ui.uploads import ACCEPTED_SUFFIXES, UploadFolder, local_file, shown_name, sweep_stale
-from ui.widgets import pick_demo_clip, pick_exercise, pick_side
+from ui.widgets import (
+    analyse_with_progress,
+    pick_demo_clip,
+    pick_exercise,
+    pick_side,
+    safety_notes,
+)
 
 UPLOAD = "Upload a recording"
 DEMO = "Built-in demo clip (rendered person)"
@@ -68,29 +74,6 @@ def choose_input() -> tuple[Path | None, str, str | None, str | None]:
         return None, "", None, None
 
 
-def run(path: Path, label: str, options: AnalysisOptions) -> Analysis | None:
-    """Analyse with a progress bar; bad input is one plain message naming the file, not a path."""
-    bar = st.progress(0.0, text="Finding the body and measuring angles…")
-
-    def factory(total: int | None):
-        done = [0]
-
-        def step(n: int) -> None:
-            done[0] += n
-            if total:
-                bar.progress(min(done[0] / total, 1.0), text=f"Frame {done[0]} of {total}")
-
-        return step
-
-    try:
-        return analyze_source(path, options, factory)
-    except InputError as exc:
-        st.error(str(exc).replace(str(path), label))
-        return None
-    finally:
-        bar.empty()
-
-
 def save(analysis: Analysis) -> None:
     try:
         record_session(default_history_path(), report_dict(analysis.report))
@@ -113,8 +96,7 @@ def main() -> None:
         "session in front of the webcam, open the first page (**Live session**); for past sessions, "
         "**Progress**."
     )
-    with st.expander("Before you stretch", expanded=False):
-        st.markdown(say.bullet((*say.SAFETY_NOTES, say.NOT_A_DIAGNOSIS)))
+    safety_notes()
     path, label, shown_exercise, kind = choose_input()
     cols = st.columns([3, 2])
     exercise = pick_exercise(shown_exercise, cols[0])
@@ -133,7 +115,9 @@ def main() -> None:
         )
         st.session_state.pop("analysis", None)  # a failed run must not leave the old result up
         st.session_state.pop("analysis_path", None)
-        analysis = run(path, label, options)
+        analysis = analyse_with_progress(
+            path, label, options, "Finding the body and measuring angles…"
+        )
         if analysis is not None:
             st.session_state.analysis = analysis
             st.session_state.analysis_path = path  # its frames, for key frames and the video

@@ -15,15 +15,14 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.records import Analysis
-from analysis.service import AnalysisOptions, analyze_source
+from analysis.service import AnalysisOptions
 from exercises.catalog import load_exercises
 from outputs import presenter as say
 from outputs.handout import handout_pdf, stretch_for
-from pose.sources import InputError
 from ui.demo_clips import RENDERED_LABEL, demo_clips
 from ui.report_view import report_key_frames, show_key_frames
 from ui.uploads import ACCEPTED_SUFFIXES, UploadFolder, shown_name
-from ui.widgets import pick_demo_clip, pick_exercise, pick_side
+from ui.widgets import analyse_with_progress, pick_demo_clip, pick_exercise, pick_side
 
 DEMO = "Built-in demo clip (rendered person)"
 UPLOAD = "Upload a recording"
@@ -58,25 +57,9 @@ def _source() -> tuple[Path | None, str, str | None, str | None]:
 def _measure(path: Path, label: str, options: AnalysisOptions) -> None:
     """Measure and freeze the result; a failure clears the old one and names the file."""
     st.session_state.pop("demo", None)
-    bar = st.progress(0.0, text="Finding the body and measuring…")
-
-    def factory(total: int | None):
-        done = [0]
-
-        def step(n: int) -> None:
-            done[0] += n
-            if total:
-                bar.progress(min(done[0] / total, 1.0), text=f"Frame {done[0]} of {total}")
-
-        return step
-
-    try:
-        analysis = analyze_source(path, options, factory)
-    except InputError as exc:
-        st.error(str(exc).replace(str(path), label))
+    analysis = analyse_with_progress(path, label, options, "Finding the body and measuring…")
+    if analysis is None:
         return
-    finally:
-        bar.empty()
     st.session_state.demo = (analysis, path)
 
 

@@ -195,10 +195,8 @@ class _OtherPersonWatch:
                 target=self._run, name="other-person-watch", daemon=True
             )
             self._thread.start()
-        try:
+        with contextlib.suppress(queue.Full):  # still looking at the last one: skip this one
             self._queue.put_nowait((rgb, lm))
-        except queue.Full:
-            pass  # still looking at the last one: skip this one
 
     def _run(self) -> None:
         while not self._stopped.is_set():

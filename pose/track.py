@@ -278,10 +278,11 @@ def read_track_arrays(path: str | Path) -> dict[str, np.ndarray]:
         zipfile.BadZipFile,
         zlib.error,
         struct.error,
-        NotImplementedError,
+        NotImplementedError,  # zipfile's answer to a compression method it does not know
     ) as exc:
         # a truncated .npz is a zip without its directory (BadZipFile); a damaged member fails
-        # to inflate (zlib.error) or its checksum (BadZipFile)
+        # to inflate (zlib.error) or its checksum (BadZipFile); a forged one names an unknown
+        # compression method (NotImplementedError)
         raise TrackFormatError(f"{path} could not be read as a landmark track ({exc})") from exc
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from analysis.records import Analysis
+from analysis.service import AnalysisOptions, analyze_source
 from exercises.catalog import load_exercises
 from exercises.session import SIDE_CHOICES
 from live.routine import Routine
+from outputs import presenter as say
+from pose.sources import InputError
 from ui.demo_clips import DemoClip
 
 ANGLES_ONLY = "angles only (no exercise)"
@@ -83,3 +89,35 @@ def pick_routine(routines: dict[str, Routine], container=st, disabled: bool = Fa
         disabled=disabled,
     )
     return routines[choice]
+
+
+def safety_notes() -> None:
+    """The safety notes, folded under "Before you stretch" on every page that measures."""
+    with st.expander("Before you stretch", expanded=False):
+        st.markdown(say.bullet((*say.SAFETY_NOTES, say.NOT_A_DIAGNOSIS)))
+
+
+def analyse_with_progress(
+    path: Path, label: str, options: AnalysisOptions, text: str
+) -> Analysis | None:
+    """The analysis service with a progress bar; bad input is one plain message naming the file
+    by `label` (never its server path), and None."""
+    bar = st.progress(0.0, text=text)
+
+    def factory(total: int | None):
+        done = [0]
+
+        def step(n: int) -> None:
+            done[0] += n
+            if total:
+                bar.progress(min(done[0] / total, 1.0), text=f"Frame {done[0]} of {total}")
+
+        return step
+
+    try:
+        return analyze_source(path, options, factory)
+    except InputError as exc:
+        st.error(str(exc).replace(str(path), label))
+        return None
+    finally:
+        bar.empty()
