@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import math
 import queue
+import statistics
 import threading
 import time
 import weakref
@@ -502,10 +503,10 @@ class LiveCoach:
             ended=self._ended,
             rate_fps=round(rate, 1),
             measured_frames=len(step.store),
-            frame_ms=round(1000.0 * float(np.median([c[0] for c in self._costs])), 1)
+            frame_ms=round(1000.0 * statistics.median(c[0] for c in self._costs), 1)
             if self._costs
             else 0.0,
-            pose_ms=round(1000.0 * float(np.median([c[1] for c in self._costs])), 1)
+            pose_ms=round(1000.0 * statistics.median(c[1] for c in self._costs), 1)
             if self._costs
             else 0.0,
         )

@@ -7,7 +7,9 @@ posture, trunk elevation, facing and per-side visibility.
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -42,6 +44,8 @@ SIDE_ANGLES: tuple[str, ...] = (
 )
 
 TABLE_LINES = ("trunk", "image")
+#: The points of a leg (and its side's shoulder) that its angles are measured from.
+LEG_KEYS = ("shoulder", "hip", "knee", "ankle")
 
 # The frame contract: what `AngleSeries.frame` holds and an exercise definition may read (the
 # engine checks each definition's references against these when it loads it).
@@ -105,24 +109,29 @@ class AngleSeries:
             yield self.frame(i)
 
 
-def _pick(points: np.ndarray, seen: np.ndarray, idx: int) -> np.ndarray:
-    """(N, 2) one landmark in pixels, NaN where it is not seen."""
-    return np.where(seen[:, idx, None], points[:, idx], np.nan)
+def seen_points(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """(N, 33, 2) pixels, NaN where a point is not seen: masked once, then indexed (a live frame
+    reads some forty points, and one masking is cheaper than forty)."""
+    return np.where(seen[..., None], points, np.nan)
 
 
-def _pair_mean(points: np.ndarray, seen: np.ndarray, left: int, right: int) -> np.ndarray:
+def _pair_mean(masked: np.ndarray, left: int, right: int) -> np.ndarray:
     """Midpoint of a left/right pair where both are seen, the seen one where only one is."""
-    a, b = _pick(points, seen, left), _pick(points, seen, right)
+    a, b = masked[:, left], masked[:, right]
     both = np.isfinite(a[:, 0]) & np.isfinite(b[:, 0])
     one = np.where(np.isfinite(a), a, b)
     return np.where(both[:, None], (a + b) / 2.0, one)
 
 
-def trunk_points(points: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(shoulder, hip) of the trunk line, each (N, 2)."""
+def _trunk(masked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ls, rs = SIDE_POINTS["left"]["shoulder"], SIDE_POINTS["right"]["shoulder"]
     lh, rh = SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]
-    return _pair_mean(points, seen, ls, rs), _pair_mean(points, seen, lh, rh)
+    return _pair_mean(masked, ls, rs), _pair_mean(masked, lh, rh)
+
+
+def trunk_points(points: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(shoulder, hip) of the trunk line, each (N, 2)."""
+    return _trunk(seen_points(points, seen))
 
 
 #: Kneeling and seen side-on, the leg nearer the camera is measured against its own side's trunk
@@ -154,16 +163,19 @@ def own_trunk_legs(
         return {side: np.zeros(len(track), dtype=bool) for side in SIDES}
     if off is None:
         off = view_off_axis(track)
-    with np.errstate(invalid="ignore"):
-        gate = np.isin(posture, postures) & (off <= max_off_axis_deg)
+    in_posture = np.zeros(len(track), dtype=bool)
+    for name in postures:  # (np.isin on text costs more than the few comparisons)
+        in_posture |= posture == name
+    gate = in_posture & (off <= max_off_axis_deg)  # NaN (no estimate) compares False
     z = track.landmarks[:, [SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]], 2]
     z = z.astype(np.float64)
     return {"left": gate & (z[:, 0] < z[:, 1]), "right": gate & (z[:, 1] < z[:, 0])}
 
 
-def view_off_axis(track: PoseTrack) -> np.ndarray:
-    """(N,) the view check's off-axis estimate, a running median over a second (`view_off_axis_deg`)."""
-    return smooth_votes(track.t, off_axis_deg(track), window_s=1.0)
+def view_off_axis(track: PoseTrack, seen: np.ndarray | None = None) -> np.ndarray:
+    """(N,) the view check's off-axis estimate, a running median over a second (`view_off_axis_deg`).
+    `seen`: the track's `seen()`, where the caller has it already."""
+    return smooth_votes(track.t, off_axis_deg(track, seen), window_s=1.0)
 
 
 #: A foot votes for the facing side only when flat (heel -> toe within this of the image horizontal)
@@ -190,14 +202,23 @@ def knee_votes(points: np.ndarray, seen: np.ndarray, side: str) -> np.ndarray:
     A knee bends one way, so the image direction of its bend (`geometry.knee_bend_x`) says which
     way the person faces, in any posture, and a leg taken for the other one bends the same way.
     """
-    p = {k: _pick(points, seen, SIDE_POINTS[side][k]) for k in ("hip", "knee", "ankle")}
-    bend_x = geometry.knee_bend_x(p["hip"], p["knee"], p["ankle"])
-    flex = geometry.knee_flexion_deg(p["hip"], p["knee"], p["ankle"])
-    with np.errstate(invalid="ignore"):
-        weight = np.clip(
-            (flex - KNEE_VOTE_MIN_DEG) / (KNEE_VOTE_FULL_DEG - KNEE_VOTE_MIN_DEG), 0.0, 1.0
-        )
-        weight = np.where(flex <= KNEE_VOTE_MAX_DEG, weight, 0.0)
+    return _knee_votes(seen_points(points, seen), (side,))[0]
+
+
+def _legs(masked: np.ndarray, key: str, sides: tuple[str, ...]) -> np.ndarray:
+    """(len(sides), N, 2): one point of each leg, stacked so both legs go through one call."""
+    return masked[:, [SIDE_POINTS[side][key] for side in sides]].swapaxes(0, 1)
+
+
+def _knee_votes(masked: np.ndarray, sides: tuple[str, ...]) -> np.ndarray:
+    """(len(sides), N) `knee_votes` of each side."""
+    hip, knee, ankle = (_legs(masked, k, sides) for k in ("hip", "knee", "ankle"))
+    bend_x = geometry.knee_bend_x(hip, knee, ankle)
+    flex = geometry.knee_flexion_deg(hip, knee, ankle)
+    weight = np.clip(
+        (flex - KNEE_VOTE_MIN_DEG) / (KNEE_VOTE_FULL_DEG - KNEE_VOTE_MIN_DEG), 0.0, 1.0
+    )
+    weight = np.where(flex <= KNEE_VOTE_MAX_DEG, weight, 0.0)
     # bent as by a person facing image-right (facing_x = +1) is facing = −1 (see compute_angles)
     vote = -np.sign(bend_x) * weight * KNEE_VOTE_WEIGHT
     return np.where(np.isnan(vote), 0.0, vote)
@@ -211,30 +232,27 @@ def facing_votes(points: np.ndarray, seen: np.ndarray) -> np.ndarray:
     hangs near the trunk line; each clearly bent knee adds a third (knees bend one way), which
     settles a crouch or a landing, where the head is down and the feet are not flat.
     """
-    shoulder, hip = trunk_points(points, seen)
-    nose_vote = geometry.facing_vote(shoulder, hip, _pick(points, seen, NOSE))
+    return facing_votes_of_seen(seen_points(points, seen))
+
+
+def facing_votes_of_seen(masked: np.ndarray) -> np.ndarray:
+    """`facing_votes` from the `seen_points` (N, 33, 2) a caller has masked already."""
+    shoulder, hip = _trunk(masked)
+    nose_vote = geometry.facing_vote(shoulder, hip, masked[:, NOSE])
     total = np.where(np.isnan(nose_vote), 0.0, nose_vote)
     any_vote = np.isfinite(nose_vote)
     down = geometry.trunk_down(shoulder, hip)
-    for side in SIDES:
-        heel = _pick(points, seen, SIDE_POINTS[side]["heel"])
-        toe = _pick(points, seen, SIDE_POINTS[side]["toe"])
-        knee = _pick(points, seen, SIDE_POINTS[side]["knee"])
-        ankle = _pick(points, seen, SIDE_POINTS[side]["ankle"])
-        foot, shin = toe - heel, ankle - knee
-        with np.errstate(invalid="ignore", divide="ignore"):
-            flat = (
-                np.abs(np.degrees(np.arctan2(foot[:, 1], np.abs(foot[:, 0])))) <= FLAT_FOOT_MAX_DEG
-            )
-            stood_on = shin[:, 1] / geometry.length(shin) >= STANDING_SHIN_MIN_DROP
-        ok = flat & stood_on & np.all(np.isfinite(down), axis=-1)
-        # toes to image-right mean facing_x = +1, which is facing = −1 (see compute_angles)
-        vote = -np.sign(foot[:, 0]) * FOOT_VOTE_WEIGHT
-        total = total + np.where(ok, vote, 0.0)
-        any_vote |= ok
-        knee = knee_votes(points, seen, side)
-        total = total + knee
-        any_vote |= knee != 0.0
+    heel, toe, knee, ankle = (_legs(masked, k, SIDES) for k in ("heel", "toe", "knee", "ankle"))
+    foot, shin = toe - heel, ankle - knee
+    flat = np.abs(np.degrees(np.arctan2(foot[..., 1], np.abs(foot[..., 0])))) <= FLAT_FOOT_MAX_DEG
+    stood_on = geometry.ratio(shin[..., 1], geometry.length(shin)) >= STANDING_SHIN_MIN_DROP
+    foot_ok = flat & stood_on & np.all(np.isfinite(down), axis=-1)
+    # toes to image-right mean facing_x = +1, which is facing = −1 (see compute_angles)
+    foot_vote = np.where(foot_ok, -np.sign(foot[..., 0]) * FOOT_VOTE_WEIGHT, 0.0)
+    knee_vote = _knee_votes(masked, SIDES)
+    for i in range(len(SIDES)):  # added in this order, so the sum is the same to the last bit
+        total = total + foot_vote[i] + knee_vote[i]
+    any_vote |= np.any(foot_ok, axis=0) | np.any(knee_vote != 0.0, axis=0)
     return np.where(any_vote, total, np.nan)
 
 
@@ -294,29 +312,34 @@ def body_speed_tl_s(
 
 
 class CausalBodySpeed:
-    """Live: the body's speed from the frames seen so far (`body_speed_tl_s`, causal)."""
+    """Live: the body's speed from the frames seen so far (`body_speed_tl_s`, causal), in plain
+    floats: the same numbers, without a dozen numpy calls on a window of a few frames."""
 
     def __init__(self, window_s: float = BODY_SPEED_WINDOW_S) -> None:
         self.window_s = window_s
         self.reset()
 
     def reset(self) -> None:
-        self._t: list[float] = []
-        self._hip: list[np.ndarray] = []
-        self._trunk: list[float] = []
+        #: (t, hip x, hip y) of the frames with a hip and a trunk, the last window's worth
+        self._seen: deque[tuple[float, float, float]] = deque()
 
-    def update(self, t: float, points: np.ndarray, seen: np.ndarray) -> float:
-        """The speed at time t (seconds) from one frame's `points` (33, 2) px and `seen` (33,)."""
-        shoulder, hip = trunk_points(points[None], seen[None])
-        self._t.append(float(t))
-        self._hip.append(hip[0])
-        self._trunk.append(float(geometry.length(hip[0] - shoulder[0])))
-        while len(self._t) > 2 and self._t[1] <= t - self.window_s - 1e-9:
-            del self._t[0], self._hip[0], self._trunk[0]
-        speed = body_speed_tl_s(
-            np.array(self._t), np.array(self._hip), np.array(self._trunk), self.window_s, True
-        )
-        return float(speed[-1])
+    def update(self, t: float, masked: np.ndarray) -> float:
+        """The speed at time t (seconds) from one frame's `seen_points` (33, 2) px."""
+        shoulder, hip = _trunk(masked[None])
+        (sx, sy), (hx, hy) = shoulder[0].tolist(), hip[0].tolist()
+        trunk = math.sqrt((hx - sx) * (hx - sx) + (hy - sy) * (hy - sy))
+        t = float(t)
+        lo = t - self.window_s - 1e-9
+        while self._seen and self._seen[0][0] < lo:
+            self._seen.popleft()
+        if not (math.isfinite(hx) and math.isfinite(hy) and math.isfinite(trunk) and trunk > 0):
+            return math.nan
+        self._seen.append((t, hx, hy))
+        t0, x0, y0 = self._seen[0]  # the first frame with a hip in the window ending now
+        span = t - t0
+        if span < self.window_s / 4.0 - 1e-9:
+            return math.nan
+        return math.sqrt((hx - x0) * (hx - x0) + (hy - y0) * (hy - y0)) / span / trunk
 
 
 def compute_angles(
@@ -326,6 +349,7 @@ def compute_angles(
     facing: np.ndarray | None = None,
     own_trunk_postures: tuple[str, ...] = OWN_TRUNK_POSTURES,
     own_trunk_max_off_axis_deg: float = OWN_TRUNK_MAX_OFF_AXIS_DEG,
+    seen: np.ndarray | None = None,
 ) -> AngleSeries:
     """All DESIGN.md angles for both sides of a track, unfiltered.
 
@@ -336,14 +360,17 @@ def compute_angles(
     decides it causally (`pose.facing.CausalFacing`); by default it is decided over the recording.
     `own_trunk_*`: where the near leg is measured against its own side's trunk line (see
     OWN_TRUNK_POSTURES; the defaults are the measuring rule, other values are for the study).
+    `seen`: the track's `seen(visibility_threshold)`, where the caller has it already (the live
+    path, which needed it for its facing vote).
     """
     if table_line not in TABLE_LINES:
         raise ValueError(f"table_line must be one of {TABLE_LINES}, got {table_line!r}")
-    points = track.points_px
-    seen = track.seen(visibility_threshold)
-    shoulder, hip = trunk_points(points, seen)
+    if seen is None:
+        seen = track.seen(visibility_threshold)
+    masked = seen_points(track.points_px, seen)
+    shoulder, hip = _trunk(masked)
     if facing is None:
-        facing = decide_facing(track.t, smooth_votes(track.t, facing_votes(points, seen)))
+        facing = decide_facing(track.t, smooth_votes(track.t, facing_votes_of_seen(masked)))
     forward = geometry.forward_direction(shoulder, hip, facing)
     down = geometry.trunk_down(shoulder, hip)
     # The way the person faces, as if standing: the handedness of (forward, up) does not change as
@@ -352,8 +379,7 @@ def compute_angles(
     elevation = geometry.trunk_to_horizontal_deg(shoulder, hip)
 
     side_pts = {
-        side: {name: _pick(points, seen, idx) for name, idx in SIDE_POINTS[side].items()}
-        for side in SIDES
+        side: {name: masked[:, idx] for name, idx in SIDE_POINTS[side].items()} for side in SIDES
     }
     posture = classify_posture(elevation, side_pts, forward)
     lying = posture == "lying"
@@ -370,27 +396,32 @@ def compute_angles(
     up = np.where(lying[:, None], lying_up, image_up)
 
     values: dict[str, np.ndarray] = {}
-    off = view_off_axis(track)
+    off = view_off_axis(track, seen if visibility_threshold == VISIBILITY_THRESHOLD else None)
     own = own_trunk_legs(track, posture, own_trunk_postures, own_trunk_max_off_axis_deg, off)
-    for side in SIDES:
-        p = side_pts[side]
-        # the near leg, kneeling side-on: its own side's trunk line (see OWN_TRUNK_POSTURES)
-        use = own[side] & np.all(np.isfinite(p["shoulder"]) & np.isfinite(p["hip"]), axis=-1)
-        leg_shoulder = np.where(use[:, None], p["shoulder"], shoulder)
-        leg_hip = np.where(use[:, None], p["hip"], hip)
-        leg_forward = geometry.forward_direction(leg_shoulder, leg_hip, facing)
-        values[f"{side}_hip_extension_deg"] = geometry.hip_extension_deg(
-            leg_shoulder, leg_hip, p["hip"], p["knee"], leg_forward
-        )
-        values[f"{side}_knee_flexion_deg"] = geometry.knee_flexion_deg(
-            p["hip"], p["knee"], p["ankle"], facing_x
-        )
-        values[f"{side}_thigh_to_horizontal_deg"] = geometry.thigh_to_line_deg(
-            p["hip"], p["knee"], along, up
-        )
-        leg = [SIDE_POINTS[side][k] for k in ("hip", "knee", "ankle")]
-        vis = track.visibility[:, leg]
-        values[f"{side}_visibility"] = np.min(vis, axis=1)
+    # both legs at once, stacked on a leading axis (the geometry works on any leading axes): on
+    # the live path's one-frame arrays each numpy call costs more than its arithmetic
+    leg = {k: _legs(masked, k, SIDES) for k in LEG_KEYS}
+    # the near leg, kneeling side-on: its own side's trunk line (see OWN_TRUNK_POSTURES)
+    use = np.stack([own[side] for side in SIDES]) & np.all(
+        np.isfinite(leg["shoulder"]) & np.isfinite(leg["hip"]), axis=-1
+    )
+    leg_shoulder = np.where(use[..., None], leg["shoulder"], shoulder)
+    leg_hip = np.where(use[..., None], leg["hip"], hip)
+    leg_forward = geometry.forward_direction(leg_shoulder, leg_hip, facing)
+    hip_ext = geometry.hip_extension_deg(
+        leg_shoulder, leg_hip, leg["hip"], leg["knee"], leg_forward
+    )
+    knee_flex = geometry.knee_flexion_deg(leg["hip"], leg["knee"], leg["ankle"], facing_x)
+    thigh = geometry.thigh_to_line_deg(leg["hip"], leg["knee"], along, up)
+    vis = track.visibility[
+        :, [[SIDE_POINTS[side][k] for k in ("hip", "knee", "ankle")] for side in SIDES]
+    ]
+    visibility = np.min(vis, axis=2)
+    for i, side in enumerate(SIDES):
+        values[f"{side}_hip_extension_deg"] = hip_ext[i]
+        values[f"{side}_knee_flexion_deg"] = knee_flex[i]
+        values[f"{side}_thigh_to_horizontal_deg"] = thigh[i]
+        values[f"{side}_visibility"] = visibility[:, i]
     values["trunk_incline_deg"] = np.where(
         lying, np.nan, geometry.trunk_incline_deg(shoulder, hip, facing_x)
     )

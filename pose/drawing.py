@@ -9,7 +9,7 @@ comes in already written (`outputs.presenter`), except the joint labels ("L hip 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import cv2
@@ -184,8 +184,12 @@ class SkeletonAnnotator:
         h, w = frame.shape[:2]
         if not np.any(np.isfinite(landmarks[:, 0])):
             return frame
-        pts = np.nan_to_num(landmarks[:, :2] * np.array([w, h])).astype(int)
-        seen = landmarks[:, 3] >= self.threshold  # (NaN: not seen)
+        # plain Python ints and bools: OpenCV takes tuples of them without numpy's per-item cost
+        pts = [
+            tuple(p)
+            for p in np.nan_to_num(landmarks[:, :2] * np.array([w, h])).astype(int).tolist()
+        ]
+        seen = (landmarks[:, 3] >= self.threshold).tolist()  # (NaN: not seen)
         for a, b in SKELETON_EDGES:
             if not (seen[a] and seen[b]):
                 continue
@@ -195,17 +199,16 @@ class SkeletonAnnotator:
                 color = self.right_color
             else:
                 color = self.centre_color
-            cv2.line(frame, tuple(pts[a]), tuple(pts[b]), color, self.thickness, cv2.LINE_AA)
-        for i in np.flatnonzero(seen):
-            cv2.circle(
-                frame,
-                tuple(pts[i]),
-                self.thickness + 1,
-                (255, 255, 255),
-                -1,
-                cv2.LINE_AA,
-            )
+            cv2.line(frame, pts[a], pts[b], color, self.thickness, cv2.LINE_AA)
+        for i, is_seen in enumerate(seen):
+            if is_seen:
+                cv2.circle(frame, pts[i], self.thickness + 1, (255, 255, 255), -1, cv2.LINE_AA)
         return frame
+
+
+def _beyond(a: list[float], b: list[float]) -> tuple[float, float]:
+    """The point as far beyond b as a is before it (the line a -> b continued): 2b - a."""
+    return (2 * b[0] - a[0], 2 * b[1] - a[1])
 
 
 class AngleAnnotator:
@@ -230,9 +233,9 @@ class AngleAnnotator:
     def _arc(
         self,
         frame: np.ndarray,
-        centre: np.ndarray,
-        a: np.ndarray,
-        b: np.ndarray,
+        centre: Sequence[float],
+        a: Sequence[float],
+        b: Sequence[float],
         radius: int,
     ) -> None:
         start = math.degrees(math.atan2(a[1] - centre[1], a[0] - centre[0]))
@@ -278,7 +281,8 @@ class AngleAnnotator:
         h, w = frame.shape[:2]
         if not np.any(np.isfinite(landmarks[:, 0])):
             return frame
-        pts = landmarks[:, :2].astype(np.float64) * np.array([w, h])
+        # one frame's few points as plain floats: per-joint numpy calls cost more than the drawing
+        pts = (landmarks[:, :2].astype(np.float64) * np.array([w, h])).tolist()
         radius = max(8, int(self.radius_frac * min(w, h)))
         scale = self.font_scale or max(0.4, min(w, h) / 900.0)
         outline = max(2, round(scale * 5))
@@ -287,11 +291,11 @@ class AngleAnnotator:
             p = SIDE_POINTS[side]
             shoulder, hip, knee, ankle = (pts[p[k]] for k in ("shoulder", "hip", "knee", "ankle"))
             for joint, a, b, name, label in (
-                (hip, 2 * hip - shoulder, knee, f"{side}_hip_extension_deg", "hip"),
-                (knee, 2 * knee - hip, ankle, f"{side}_knee_flexion_deg", "knee"),
+                (hip, _beyond(shoulder, hip), knee, f"{side}_hip_extension_deg", "hip"),
+                (knee, _beyond(hip, knee), ankle, f"{side}_knee_flexion_deg", "knee"),
             ):
                 value = float(angles.get(name, math.nan))
-                if not (math.isfinite(value) and np.all(np.isfinite([joint, a, b]))):
+                if not (math.isfinite(value) and all(map(math.isfinite, (*joint, *a, *b)))):
                     continue
                 self._arc(frame, joint, a, b, radius)
                 text = (

@@ -28,6 +28,13 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1]
 
 
+def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b (same shapes) where b is positive, NaN elsewhere: the divisions here are by a length,
+    and a zero length (a point on top of another) is no direction. No warning to silence, which on
+    the live path's one-frame arrays costs more than the division."""
+    return np.divide(a, b, out=np.full(np.shape(a), np.nan), where=b > 0)
+
+
 def perpendicular(v: np.ndarray) -> np.ndarray:
     """v rotated by +90° in image coordinates: (x, y) -> (-y, x)."""
     return np.stack([-v[..., 1], v[..., 0]], axis=-1)
@@ -45,8 +52,7 @@ def facing_vote(shoulder: np.ndarray, hip: np.ndarray, nose: np.ndarray) -> np.n
     """
     down = trunk_down(shoulder, hip)
     trunk = length(hip - shoulder)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _dot(nose - shoulder, perpendicular(down)) / trunk
+    return ratio(_dot(nose - shoulder, perpendicular(down)), trunk)
 
 
 def forward_direction(shoulder: np.ndarray, hip: np.ndarray, facing: np.ndarray) -> np.ndarray:

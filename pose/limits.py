@@ -103,10 +103,10 @@ def _span(t: np.ndarray, mask: np.ndarray) -> str:
 
 def out_of_range(values: np.ndarray, limit: AngleLimit) -> np.ndarray:
     """(N,) bool: finite readings beyond `limit`."""
-    with np.errstate(invalid="ignore"):
-        low = values < limit.low if limit.low is not None else np.zeros(values.shape, bool)
-        high = values > limit.high if limit.high is not None else np.zeros(values.shape, bool)
-    return np.isfinite(values) & (low | high)
+    # NaN (not measured) compares False, so it is never out of range
+    low = values < limit.low if limit.low is not None else np.zeros(values.shape, bool)
+    high = values > limit.high if limit.high is not None else np.zeros(values.shape, bool)
+    return low | high
 
 
 def glitches(
@@ -182,6 +182,8 @@ def apply_limits(
                 f"{_words(column).capitalize()}{also}: {_frames(int(bad.sum()))} "
                 f"{_span(t, bad)} read {limit.beyond}, and were left empty."
             )
+    if len(t) < 3:  # a jump there and back needs frames either side (the live path's one frame)
+        return out, tuple(notes)
     columns = [f"{side}_{name}" for side in sides for name in RATE_CHECKED]
     for column in (*columns, *TRUNK_RATE_CHECKED):
         if column not in out:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pose.angles import CausalBodySpeed, compute_angles, facing_votes
+from pose.angles import CausalBodySpeed, compute_angles, facing_votes_of_seen, seen_points
 from pose.facing import CausalFacing
 from pose.landmarks import VISIBILITY_THRESHOLD
 from pose.smoothing import LiveSmoother
@@ -39,10 +39,13 @@ class LiveAngles:
         self._last_t = t
         track = PoseTrack(t=np.array([t]), landmarks=landmarks[None], image_size=self.image_size)
         seen = track.seen(VISIBILITY_THRESHOLD)
-        vote = facing_votes(track.points_px, seen)[0]
+        masked = seen_points(track.points_px, seen)
+        vote = facing_votes_of_seen(masked)[0]
         facing = self.facing.update(t, float(vote))
-        series = compute_angles(track, table_line=self.table_line, facing=np.array([facing]))
+        series = compute_angles(
+            track, table_line=self.table_line, facing=np.array([facing]), seen=seen
+        )
         frame = self.smoother.update(series.frame(0))
         # one frame cannot tell a speed: it comes from the frames before it
-        frame["body_speed_tl_s"] = self.body_speed.update(t, track.points_px[0], seen[0])
+        frame["body_speed_tl_s"] = self.body_speed.update(t, masked[0])
         return frame

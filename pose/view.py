@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from pose import geometry
 from pose.landmarks import SIDE_POINTS, VISIBILITY_THRESHOLD
 from pose.track import PoseTrack
 
@@ -59,19 +59,16 @@ def classify_posture(
     prone = (flat & (forward[:, 1] >= 0)) | (trunk_elevation_deg <= -LYING_MAX_ELEVATION_DEG)
     # the floor: the lowest seen point of either foot (image y grows downwards)
     feet = np.stack([pts[k][:, 1] for pts in side_pts.values() for k in FOOT_KEYS], axis=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # no foot seen: no floor
-        floor_y = np.nanmax(feet, axis=1)
+    floor_y = np.fmax.reduce(feet, axis=1)  # ignores NaN; NaN only where no foot is seen
     any_shin = np.zeros(n, dtype=bool)
     resting = np.zeros(n, dtype=bool)
     for pts in side_pts.values():
         shin = pts["ankle"] - pts["knee"]
-        length = np.linalg.norm(shin, axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            drop = shin[:, 1] / length
-            # a near-horizontal shin rests on the floor only if its knee is down there too: a
-            # runner's swing leg has a horizontal shin a whole shin length above the floor
-            knee_low = floor_y - pts["knee"][:, 1] <= KNEELING_MAX_KNEE_HEIGHT * length
+        length = geometry.length(shin)
+        drop = geometry.ratio(shin[:, 1], length)
+        # a near-horizontal shin rests on the floor only if its knee is down there too: a
+        # runner's swing leg has a horizontal shin a whole shin length above the floor
+        knee_low = floor_y - pts["knee"][:, 1] <= KNEELING_MAX_KNEE_HEIGHT * length
         any_shin |= np.isfinite(drop)
         resting |= (drop < KNEELING_MAX_SHIN_DROP) & knee_low
     kneeling = upright & resting
@@ -105,7 +102,7 @@ class ViewCheck:
         }
 
 
-def off_axis_deg(track: PoseTrack) -> np.ndarray:
+def off_axis_deg(track: PoseTrack, seen: np.ndarray | None = None) -> np.ndarray:
     """(N,) estimated degrees between the camera's view and the side-on direction.
 
     The shoulders are a line across the body: side-on it points at the camera, so the two
@@ -120,29 +117,30 @@ def off_axis_deg(track: PoseTrack) -> np.ndarray:
 
     A track without depth (z all zero: the rendered truth files, tracks of other tools) falls back
     to the earlier estimate from widths alone: the image-horizontal width of shoulders and hips
-    against `FRONTAL_WIDTH_RATIO`, arcsin(width / ratio).
+    against `FRONTAL_WIDTH_RATIO`, arcsin(width / ratio). `seen`: the track's `seen()`, where the
+    caller has it already.
     """
     pts = track.points_px
-    seen = track.seen()
+    if seen is None:
+        seen = track.seen()
     ls, rs = SIDE_POINTS["left"]["shoulder"], SIDE_POINTS["right"]["shoulder"]
     lh, rh = SIDE_POINTS["left"]["hip"], SIDE_POINTS["right"]["hip"]
-    width = np.linalg.norm(pts[:, ls] - pts[:, rs], axis=-1)
-    trunk = np.linalg.norm((pts[:, ls] + pts[:, rs] - pts[:, lh] - pts[:, rh]) / 2.0, axis=-1)
+    width = geometry.length(pts[:, ls] - pts[:, rs])
+    trunk = geometry.length((pts[:, ls] + pts[:, rs] - pts[:, lh] - pts[:, rh]) / 2.0)
     z = track.landmarks[:, [ls, rs], 2].astype(np.float64)
     depth = np.abs(z[:, 0] - z[:, 1]) * track.image_size[0]
     has_depth = bool(np.any(np.isfinite(z) & (z != 0.0)))
     # a far point in a side view is often below the threshold; MediaPipe still places it
     ok = np.any(seen[:, [ls, rs]], axis=1) & np.any(seen[:, [lh, rh]], axis=1) & (trunk > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if has_depth:
-            across = width / trunk / FRONTAL_SHOULDER_WIDTH
-            along = depth / trunk / SIDE_ON_SHOULDER_DEPTH
-            est = np.degrees(np.arctan2(across, along))
-        else:
-            shoulders = np.abs(pts[:, ls, 0] - pts[:, rs, 0])
-            hips = np.abs(pts[:, lh, 0] - pts[:, rh, 0])
-            ratio = (shoulders + hips) / 2.0 / trunk / FRONTAL_WIDTH_RATIO
-            est = np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0)))
+    if has_depth:
+        across = geometry.ratio(width, trunk) / FRONTAL_SHOULDER_WIDTH
+        along = geometry.ratio(depth, trunk) / SIDE_ON_SHOULDER_DEPTH
+        est = np.degrees(np.arctan2(across, along))
+    else:
+        shoulders = np.abs(pts[:, ls, 0] - pts[:, rs, 0])
+        hips = np.abs(pts[:, lh, 0] - pts[:, rh, 0])
+        ratio = geometry.ratio((shoulders + hips) / 2.0, trunk) / FRONTAL_WIDTH_RATIO
+        est = np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0)))
     return np.where(ok & np.isfinite(est), est, np.nan)
 
 
