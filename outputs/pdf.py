@@ -73,7 +73,7 @@ def _side_block(doc: _Doc, result: ExerciseResult, side: str) -> None:
         doc.para(f"  Found: {say.finding_sentence(f, side)}", 9)
     for r in s.reasons:
         doc.para(f"  Why: {r}", 9)
-    details = say.side_details(s)
+    details = say.side_details(s, result)
     if s.peak_hip_extension_deg is not None:
         details.insert(0, f"peak hip extension {say.degrees(s.peak_hip_extension_deg)}")
     if details:

@@ -291,12 +291,13 @@ def side_summary(side: SideResult, result: ExerciseResult) -> str:
     return f"{line}; {'; '.join(near)}" if near else line
 
 
-def side_details(side: SideResult) -> list[str]:
-    """Holds, reps and time in range, for the lines under a verdict."""
+def side_details(side: SideResult, result: ExerciseResult) -> list[str]:
+    """Holds, reps and time in range, for the lines under a verdict. Holds belong to stretches:
+    a self-test's still stretch is its settled window, which its decisive values already state."""
     out = []
-    if side.time_in_target_s:
+    if side.time_in_target_s and not result.is_self_test:
         out.append(f"{side.time_in_target_s:.0f} s in the target range")
-    if side.holds:
+    if side.holds and not result.is_self_test:
         out.append(
             f"{len(side.holds)} hold{'s' if len(side.holds) != 1 else ''} "
             f"({', '.join(seconds(h.duration_s, 0) for h in side.holds)})"

@@ -26,7 +26,7 @@ from typing import Self, TypeVar
 
 import numpy as np
 
-from pose.landmarks import NUM_LANDMARKS
+from pose.landmarks import NUM_LANDMARKS, VISIBILITY_THRESHOLD
 from pose.sources import captured_native_stderr
 
 T = TypeVar("T")
@@ -235,7 +235,7 @@ class PoseEstimator:
         if result.pose_landmarks is None:
             return False
         other = _to_array(result.pose_landmarks.landmark)
-        return bool(np.mean(other[:, 3] >= 0.5) >= 0.5)
+        return bool(np.mean(other[:, 3] >= VISIBILITY_THRESHOLD) >= 0.5)  # half its points seen
 
     def reset(self) -> None:
         """Forget the person followed so far: the next frame starts a new recording, exactly as

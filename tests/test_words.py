@@ -101,6 +101,19 @@ def test_thomas_pdf_gives_the_decisive_numbers_findings_and_what_was_not_assesse
     assert "Vigotsky et al. 2016" in flat and "doi 10.1186/s13102-021-00242-y" in flat
 
 
+def test_holds_are_counted_for_stretches_and_not_for_self_tests(analyses) -> None:
+    """A self-test's still moment is its settled window, not a stretch "hold" ("1 hold (5 s)" in a
+    standing test's PDF told a person they had done something the test never asked for)."""
+    for name in ("standing_ext_right", "thomas_tight_left"):
+        a = analyses[name]
+        text = " ".join(pdf_text(pdf_bytes(a.report, a.series)).split())
+        assert not re.search(r"\bholds?\b \(", text), name
+        assert "in the target range" not in text, name
+    lunge = analyses["lunge_right"]
+    text = " ".join(pdf_text(pdf_bytes(lunge.report, lunge.series)).split())
+    assert re.search(r"\d+ holds? \(\d+ s", text)
+
+
 def test_a_finding_sentence_carries_its_number_threshold_and_leg(analyses) -> None:
     left = analyses["thomas_tight_left"].exercise.sides["left"]
     sentences = [say.finding_sentence(f, "left") for f in left.findings]

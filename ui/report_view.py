@@ -63,7 +63,7 @@ def show_verdicts(result: ExerciseResult) -> None:
                 st.markdown(f"- {say.finding_sentence(finding, side)}")
             for reason in s.reasons:
                 st.caption(reason)
-            details = say.side_details(s) + [say.fault_line(f) for f in s.faults]
+            details = say.side_details(s, result) + [say.fault_line(f) for f in s.faults]
             if details:
                 st.write("; ".join(details))
     st.write(say.both_sides_line(result))

@@ -15,12 +15,17 @@ import time
 import weakref
 from pathlib import Path
 
-from pose.sources import IMAGE_SUFFIXES, TRACK_SUFFIXES, InputError, require_regular_file
+from pose.sources import (
+    IMAGE_SUFFIXES,
+    TRACK_SUFFIXES,
+    VIDEO_SUFFIXES,
+    InputError,
+    require_regular_file,
+)
 
 UPLOAD_PREFIX = "iliacus-upload-"
 #: Upload folders older than this (seconds) are swept at start-up: no live session keeps one so long.
 STALE_AFTER_S = 24 * 3600
-VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 ACCEPTED_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES | TRACK_SUFFIXES
 #: Characters of a file's name shown on the page (a 300-character name is cut, not an error).
 SHOWN_NAME_CHARS = 80
