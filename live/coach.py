@@ -106,10 +106,13 @@ class LiveStatus:
 
 def _body_out_of_frame(landmarks: np.ndarray) -> bool:
     """Hips, knees or ankles of both legs outside the image (shoulders to ankles must show)."""
-    xy = landmarks[[11, 12, 23, 24, 25, 26, 27, 28], :2]
-    inside = np.all((xy >= FRAME_MARGIN) & (xy <= 1 - FRAME_MARGIN), axis=1)
-    left, right = inside[[0, 2, 4, 6]], inside[[1, 3, 5, 7]]
-    return not (np.all(left) or np.all(right))
+    lo, hi = FRAME_MARGIN, 1 - FRAME_MARGIN
+    xy = landmarks[:, :2].tolist()  # eight points: plain floats cost less than numpy calls
+
+    def whole(points: tuple[int, ...]) -> bool:
+        return all(lo <= xy[i][0] <= hi and lo <= xy[i][1] <= hi for i in points)
+
+    return not (whole((11, 23, 25, 27)) or whole((12, 24, 26, 28)))
 
 
 class _Resources:

@@ -160,6 +160,11 @@ def outlined_text(
     put_text(frame, text, org, scale, color, 1, outline)
 
 
+#: The points a dot is drawn on: the ends of the bones. The face's and hands' points carry no
+#: angle here, and a cluster of dots on the face only hides it.
+SKELETON_JOINTS: tuple[int, ...] = tuple(sorted({i for edge in SKELETON_EDGES for i in edge}))
+
+
 class SkeletonAnnotator:
     """Bones between seen landmarks; the person's left in one colour, right in another."""
 
@@ -200,8 +205,8 @@ class SkeletonAnnotator:
             else:
                 color = self.centre_color
             cv2.line(frame, pts[a], pts[b], color, self.thickness, cv2.LINE_AA)
-        for i, is_seen in enumerate(seen):
-            if is_seen:
+        for i in SKELETON_JOINTS:
+            if seen[i]:
                 cv2.circle(frame, pts[i], self.thickness + 1, (255, 255, 255), -1, cv2.LINE_AA)
         return frame
 
