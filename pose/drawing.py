@@ -87,7 +87,7 @@ def hershey_text(text: str) -> str:
     return text.translate(_ASCII)
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=512)
 def _sprite(
     text: str, scale: float, color: Color, thickness: int, outline: int
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -98,8 +98,10 @@ def _sprite(
 
     Drawing text with cv2.putText costs about 0.1 ms a call; a live frame writes the same few
     texts again and again (a cue stays for seconds, an angle takes a few dozen values), so each
-    is drawn once and blended in after with two OpenCV calls (a few µs). 128 entries of a few
-    thousand pixels each: a few MB at most.
+    is drawn once and blended in after with two OpenCV calls (a few µs). 512 entries: the angle
+    labels of both legs over a session (each about 9 kB) stay cached, where 128 were overrun and
+    a frame drawing a few new ones took 2–5 ms; a few MB (a long cue line is 140 kB, and a
+    session has a dozen).
     """
     parts = hershey_text(text).split("°")
     weight = max(thickness, outline)

@@ -214,6 +214,27 @@ class Body:
         out[hair] = colours["hair"]
         return out
 
+    def garment_weights(self, garment: str) -> np.ndarray:
+        """(V,) 0..1: how much of each vertex's skin that garment covers (blended at seams)."""
+        idx = self.model.vertex_bone_indices.cpu().numpy()
+        w = self.model.vertex_bone_weights.cpu().numpy()
+        covers = np.array([_garment(label) == garment for label in self.labels], dtype=np.float64)
+        return (w * covers[idx]).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-9)
+
+    def loosen(self, vertices: np.ndarray, loose: dict[str, float]) -> np.ndarray:
+        """(N, V, 3) posed vertices with loose clothing: each garment's skin pushed out along the
+        surface normal by its `loose` metres (a baggy shirt, wide trousers). The joints stay where
+        they were: the cloth hides them, which is what the failure library tests."""
+        if not loose:
+            return vertices
+        from synth.scene import vertex_normals
+
+        push = sum(self.garment_weights(g) * float(m) for g, m in loose.items())
+        out = np.empty_like(vertices)
+        for i, v in enumerate(vertices):
+            out[i] = v + vertex_normals(v, self.faces) * push[:, None]
+        return out
+
     def _rest_head(self, bone: str) -> np.ndarray:
         pheno = {k: torch.full((1,), v, dtype=self.model.dtype) for k, v in self.phenotype.items()}
         with torch.no_grad():

@@ -22,9 +22,9 @@ from synth.body import Body, PosedFrames
 from synth.camera import Camera, place_camera
 from synth.demo import write_catalog
 from synth.encode import Mp4Writer
-from synth.motion import CHANNELS, commands
+from synth.motion import CHANNELS, ROOT_CHANNELS, commands
 from synth.scene import Renderer
-from synth.spec import ClipSpec, load_specs
+from synth.spec import ClipSpec, SecondPerson, load_failure_specs, load_specs
 
 #: Projected points may leave the image by at most this fraction of its size.
 FRAME_MARGIN = 0.0
@@ -41,6 +41,15 @@ class Simulation:
     forward: np.ndarray  # (N, 3) the body's forward direction
     camera: Camera
     body: Body
+    #: a second person in view (failure library): its body and placed vertices (N, V, 3)
+    second_body: Body | None = None
+    second_vertices: np.ndarray | None = None
+
+    def scene_vertices(self, i: int) -> np.ndarray:
+        """(V, 3) every body's vertices in frame i (the first person's first)."""
+        if self.second_vertices is None:
+            return self.posed.vertices[i]
+        return np.concatenate([self.posed.vertices[i], self.second_vertices[i]])
 
 
 @lru_cache(maxsize=8)
@@ -60,22 +69,60 @@ def _bed(spec: ClipSpec) -> dict | None:
     }
 
 
-def simulate(spec: ClipSpec) -> Simulation:
-    """Pose and place the body for every frame and set up the camera (no rendering)."""
-    body = _body(tuple(sorted(spec.body.items())))
-    t, ch = commands(spec.keys, spec.n_frames, spec.fps, spec.sway_deg, spec.seed)
+def _root_offsets(ch: dict[str, np.ndarray], off: np.ndarray) -> np.ndarray:
+    """The placement's offsets plus the root's own translation (travel along −Y, lift up)."""
+    if not any(np.any(ch[name] != 0.0) for name in ROOT_CHANNELS):
+        return off  # untouched: the clips that never move the root stay as they were
+    off = off.copy()
+    off[:, 1] -= ch["travel"]
+    off[:, 2] += ch["lift"]
+    return off
+
+
+def _place(
+    body: Body,
+    placement_name: str,
+    side: str,
+    keys: list[dict[str, float]],
+    spec: ClipSpec,
+    seed: int,
+) -> tuple[np.ndarray, dict[str, np.ndarray], PosedFrames]:
+    """(t, commands, posed body placed in the room) for one person's key frames."""
+    t, ch = commands(keys, spec.n_frames, spec.fps, spec.sway_deg, seed)
     ch = placement.derive(
-        spec.placement, spec.side, ch, body.thigh_length, body.shank_length, body.ankle_height
+        placement_name, side, ch, body.thigh_length, body.shank_length, body.ankle_height
     )
     posed = body.pose(ch)
     off = placement.offsets(
-        spec.placement, spec.side, posed.vertices, posed.joints, body.trunk_mask, _bed(spec)
+        placement_name, side, posed.vertices, posed.joints, body.trunk_mask, _bed(spec)
     )
+    off = _root_offsets(ch, off)
     placed = PosedFrames(
         vertices=posed.vertices + off[:, None, :],
         joints={k: v + off for k, v in posed.joints.items()},
         keypoints={k: v + off for k, v in posed.keypoints.items()},
     )
+    return t, ch, placed
+
+
+def _second(spec: ClipSpec, second: SecondPerson) -> tuple[Body, np.ndarray]:
+    """The second person's body and placed vertices (N, V, 3), moved by its offset."""
+    body = _body(tuple(sorted(second.body.items())))
+    _, _, placed = _place(body, second.placement, second.side, second.keys, spec, second.seed)
+    shift = np.array([second.offset_m[0], second.offset_m[1], 0.0])
+    return body, placed.vertices + shift
+
+
+def simulate(spec: ClipSpec) -> Simulation:
+    """Pose and place the body for every frame and set up the camera (no rendering)."""
+    body = _body(tuple(sorted(spec.body.items())))
+    t, ch, placed = _place(body, spec.placement, spec.side, spec.keys, spec, spec.seed)
+    if spec.loose:
+        placed = PosedFrames(
+            vertices=body.loosen(placed.vertices, spec.loose),
+            joints=placed.joints,
+            keypoints=placed.keypoints,
+        )
     allj = np.concatenate([v for v in placed.joints.values()])
     target = np.array(
         [0.0, (allj[:, 1].min() + allj[:, 1].max()) / 2, (allj[:, 2].min() + allj[:, 2].max()) / 2]
@@ -91,7 +138,20 @@ def simulate(spec: ClipSpec) -> Simulation:
         yfov_deg=float(cam["yfov_deg"]),
         size=spec.size,
     )
-    sim = Simulation(spec, t, ch, placed, body_forward(ch["trunk"], ch["yaw"]), camera, body)
+    second_body, second_vertices = None, None
+    if spec.second is not None:
+        second_body, second_vertices = _second(spec, spec.second)
+    sim = Simulation(
+        spec,
+        t,
+        ch,
+        placed,
+        body_forward(ch["trunk"], ch["yaw"]),
+        camera,
+        body,
+        second_body,
+        second_vertices,
+    )
     _check_in_frame(sim)
     return sim
 
@@ -127,6 +187,9 @@ def make_truth(sim: Simulation) -> truth.Truth:
     arrays["camera_yfov_deg"] = np.asarray(cam.yfov_deg, float)
     for name in CHANNELS:
         arrays[f"command.{name}"] = sim.commands[name]
+    for name in ROOT_CHANNELS:  # metres; stored only where the root moves (failure library)
+        if np.any(sim.commands[name] != 0.0):
+            arrays[f"command.{name}"] = sim.commands[name]
     meta = {
         "name": spec.name,
         "exercise": spec.exercise,
@@ -145,6 +208,16 @@ def make_truth(sim: Simulation) -> truth.Truth:
         "truth_definition": truth.PRIMARY,
         "generator": "synth.generate (anny body, pyrender/OSMesa, x264)",
     }
+    if spec.failure:  # keys only the failure library has: the other clips' truth stays as it was
+        meta["failure"] = True
+        meta["loose"] = spec.loose
+        meta["second_person"] = None
+        if spec.second is not None:
+            meta["second_person"] = {
+                "body": spec.second.body_name,
+                "placement": spec.second.placement,
+                "offset_m": list(spec.second.offset_m),
+            }
     return truth.Truth(
         t=sim.t,
         image_size=spec.size,
@@ -160,10 +233,13 @@ def make_renderer(sim: Simulation) -> Renderer:
     """The clip's scene: room, bed, lights and camera, ready for `render(vertices)`."""
     spec = sim.spec
     colours = sim.body.vertex_colours(spec.clothes)
+    faces = sim.body.faces
+    if sim.second_body is not None and spec.second is not None:
+        # one mesh for both people: the second's faces index past the first's vertices
+        colours = np.concatenate([colours, sim.second_body.vertex_colours(spec.second.clothes)])
+        faces = np.concatenate([faces, sim.second_body.faces + len(sim.posed.vertices[0])])
     supersample = int(spec.room.get("supersample", 2))
-    return Renderer(
-        sim.camera, sim.body.faces, colours, spec.room, _bed(spec), supersample=supersample
-    )
+    return Renderer(sim.camera, faces, colours, spec.room, _bed(spec), supersample=supersample)
 
 
 def render_frames(sim: Simulation, frames: list[int] | None = None) -> Iterator[np.ndarray]:
@@ -171,7 +247,7 @@ def render_frames(sim: Simulation, frames: list[int] | None = None) -> Iterator[
     r = make_renderer(sim)
     try:
         for i in range(len(sim.t)) if frames is None else frames:
-            yield r.render(sim.posed.vertices[i])
+            yield r.render(sim.scene_vertices(i))
     finally:
         r.close()
 
@@ -218,8 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--list", action="store_true", help="list the clips and exit")
     ap.add_argument("--markdown", action="store_true", help="with --list: a markdown table")
     ap.add_argument("--preview", metavar="DIR", help="write a contact sheet PNG per clip instead")
+    ap.add_argument(
+        "--failures",
+        action="store_true",
+        help="the failure library (synth/specs/failures) instead of the demo library",
+    )
     args = ap.parse_args(argv)
-    specs = load_specs()
+    specs = load_failure_specs() if args.failures else load_specs()
     if args.list and args.markdown:
         print("| clip | exercise | tested leg | body | camera | s | what it shows |")
         print("|---|---|---|---|---|---|---|")
@@ -252,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         size = s.video_path.stat().st_size / 1e3
         print(f"{s.name}: {s.n_frames} frames, {size:.0f} kB, {took:.1f} s", flush=True)
     print(f"{len(specs)} clips in {time.perf_counter() - total:.0f} s")
-    print(f"demo catalogue: {write_catalog()}")
+    if not args.failures:  # failure clips are no demos: the catalogue never lists them
+        print(f"demo catalogue: {write_catalog()}")
     return 0
 
 

@@ -24,8 +24,18 @@ CHANNELS: tuple[str, ...] = (
     "elbow_r",
 )
 
+#: The whole body's translation, metres, added after it is placed (synth/placement.py): kept apart
+#: from `CHANNELS` so the clips that never move the root keep their truth files as they were.
+ROOT_CHANNELS: tuple[str, ...] = (
+    "travel",  # along the floor, + = the way the person faces at yaw 0 (world −Y)
+    "lift",  # up off the floor (a jump's flight)
+)
+
 #: Commands a key frame leaves unset.
-DEFAULTS: dict[str, float] = {name: 0.0 for name in CHANNELS} | {"elbow_l": 5.0, "elbow_r": 5.0}
+DEFAULTS: dict[str, float] = {name: 0.0 for name in (*CHANNELS, *ROOT_CHANNELS)} | {
+    "elbow_l": 5.0,
+    "elbow_r": 5.0,
+}
 #: Channels that sway (degrees of the sway amplitude they take).
 SWAY_CHANNELS = ("trunk", "hip_l", "hip_r", "knee_l", "knee_r")
 
@@ -37,7 +47,8 @@ def _ease(u: np.ndarray) -> np.ndarray:
 
 
 def interpolate(keys: list[dict[str, float]], t: np.ndarray) -> dict[str, np.ndarray]:
-    """Channel -> (N,) degrees at times `t`; a channel missing from a key keeps its last value."""
+    """Channel -> (N,) degrees (metres for `ROOT_CHANNELS`) at times `t`; a channel missing from a
+    key keeps its last value."""
     filled: list[dict[str, float]] = []
     last = dict(DEFAULTS)
     for key in keys:
@@ -49,7 +60,7 @@ def interpolate(keys: list[dict[str, float]], t: np.ndarray) -> dict[str, np.nda
     span = np.where(nxt > seg, kt[nxt] - kt[seg], 1.0)
     u = _ease((t - kt[seg]) / span)
     out = {}
-    for name in CHANNELS:
+    for name in (*CHANNELS, *ROOT_CHANNELS):
         v = np.array([k[name] for k in filled])
         out[name] = v[seg] + (v[nxt] - v[seg]) * u
     return out

@@ -33,6 +33,13 @@ def derive(
     """Channels with the supporting joints solved for `placement` (a new dict)."""
     ch = dict(ch)
     t, o = _leg(side), _leg("left" if side == "right" else "right")
+    if placement == "feet":
+        # both feet flat on the floor however deep the crouch: each shank's tilt taken off
+        for leg in ("l", "r"):
+            ch[f"ankle_{leg}"] = -(ch["trunk"] + ch[f"hip_{leg}"] + ch[f"knee_{leg}"])
+        return ch
+    if placement == "walk":
+        return ch  # the key frames set the ankles of a gait; offsets() plants the stance foot
     if placement == "stand":
         # the stance leg is the one nearer vertical: after a side switch the roles swap
         stance_left = np.abs(ch["hip_l"]) <= np.abs(ch["hip_r"])
@@ -98,6 +105,12 @@ def offsets(
         off[:, 1] = bed["hip_inset_m"] - hips[:, 1]
         return off
     off[:, 2] = -vertices[:, :, 2].min(axis=1)
+    if placement == "feet":
+        # the feet stay put: the midpoint of the ankles
+        off[:, 1] = -(joints["left_ankle"][:, 1] + joints["right_ankle"][:, 1]) / 2
+        return off
+    if placement == "walk":
+        return _walk(joints, off)
     if placement == "stand":
         # the stance ankle stays put; it changes only when the other foot is clearly lower
         lift = joints["left_ankle"][:, 2] - joints["right_ankle"][:, 2]
@@ -112,4 +125,27 @@ def offsets(
         return off
     anchor = {"kneel": f"{side}_knee", "lunge": f"{other}_ankle"}[placement]
     off[:, 1] = -joints[anchor][:, 1]
+    return off
+
+
+#: A walking foot takes over the body's weight when it is this much lower than the other (metres).
+STANCE_SWITCH_M = 0.004
+
+
+def _walk(joints: dict[str, np.ndarray], off: np.ndarray) -> np.ndarray:
+    """Offsets that keep the stance foot planted where it landed, so the legs carry the body on.
+
+    The stance foot is the lower ankle (after the floor offset); when the other one lands (is
+    lower by `STANCE_SWITCH_M`), it stays where it touched down from then on.
+    """
+    z = {s: joints[f"{s}_ankle"][:, 2] + off[:, 2] for s in ("left", "right")}
+    y = {s: joints[f"{s}_ankle"][:, 1] for s in ("left", "right")}
+    current = "left" if z["left"][0] <= z["right"][0] else "right"
+    planted = 0.0  # world y of the stance ankle: 0 where the clip starts
+    for i in range(off.shape[0]):
+        other = "right" if current == "left" else "left"
+        if i and z[other][i] < z[current][i] - STANCE_SWITCH_M:
+            # the other foot lands where the previous frame's offset carries it
+            current, planted = other, y[other][i] + off[i - 1, 1]
+        off[i, 1] = planted - y[current][i]
     return off

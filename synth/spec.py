@@ -17,6 +17,11 @@ SPEC_DIR = Path(__file__).resolve().parent / "specs"
 CLIP_DIR = Path(__file__).resolve().parent / "clips"
 #: the rendered videos are a product asset (the app's demo); their truth files stay here
 DEMO_DIR = Path(__file__).resolve().parents[1] / "assets" / "demo_clips"
+#: The failure library (issue 11): people who never do a test (a crouch, a jump, a turn, walking
+#: past, ...). Specs in `specs/failures/`, videos and truth files together in `clips/failures/`:
+#: they are test fixtures, never the app's demo (its catalogue lists `DEMO_DIR` only).
+FAILURE_SPEC_DIR = SPEC_DIR / "failures"
+FAILURE_DIR = CLIP_DIR / "failures"
 
 EXERCISES = (
     "thomas_test",
@@ -25,10 +30,13 @@ EXERCISES = (
     "standing_lunge_stretch",
     "supine_edge_stretch",
 )
-PLACEMENTS = ("stand", "kneel", "lunge", "bed")
-#: Channels a key frame may set, by role; "trunk" and "yaw" belong to no leg.
+#: "feet": both feet flat and planted (a crouch, a jump's take-off and landing); "walk": the
+#: stance foot planted, the body carried on by the legs (synth/placement.py)
+PLACEMENTS = ("stand", "kneel", "lunge", "bed", "feet", "walk")
+#: Channels a key frame may set, by role; "trunk", "yaw" and the root's "travel" and "lift"
+#: (metres, synth/motion.py) belong to no leg.
 ROLE_CHANNELS = ("hip", "knee", "ankle", "shoulder", "elbow")
-BODY_CHANNELS = ("trunk", "yaw")
+BODY_CHANNELS = ("trunk", "yaw", "travel", "lift")
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,12 @@ class ClipSpec:
     keys: list[dict[str, float]]
     expect: dict[str, Any] = field(default_factory=dict)
     ci: bool = False
+    #: a failure-library clip (`specs/failures/`): a test fixture, not a demo
+    failure: bool = False
+    #: loose clothing: garment -> metres the cloth stands off the skin (synth/body.py)
+    loose: dict[str, float] = field(default_factory=dict)
+    #: a second person in the scene (`second_person`), or None
+    second: SecondPerson | None = None
 
     @property
     def n_frames(self) -> int:
@@ -63,11 +77,30 @@ class ClipSpec:
 
     @property
     def video_path(self) -> Path:
+        if self.failure:
+            return FAILURE_DIR / f"{self.name}.mp4"
         return DEMO_DIR / f"{self.name}.mp4"
 
     @property
     def truth_path(self) -> Path:
+        if self.failure:
+            return FAILURE_DIR / f"{self.name}.truth.npz"
         return CLIP_DIR / f"{self.name}.truth.npz"
+
+
+@dataclass(frozen=True)
+class SecondPerson:
+    """Another person in view: own body, clothes, placement and key frames, moved by `offset_m`
+    (world x, y metres: x towards the camera's side, y behind the first person's start)."""
+
+    body: dict[str, float]
+    body_name: str
+    clothes: dict[str, tuple[float, float, float]]
+    placement: str
+    side: str
+    seed: int
+    keys: list[dict[str, float]]
+    offset_m: tuple[float, float]
 
 
 def _legs(side: str) -> dict[str, str]:
@@ -105,17 +138,31 @@ def _pick(table: dict[str, Any], ref: Any, what: str) -> tuple[str, Any]:
 
 
 def load_specs(paths: list[Path] | None = None) -> list[ClipSpec]:
-    """All clip specs in `paths` (default: every `synth/specs/*.toml`), names unique."""
+    """All clip specs in `paths` (default: every `synth/specs/*.toml`), names unique.
+
+    The failure library (`specs/failures/`) is not among the defaults: `load_failure_specs`."""
     paths = paths or sorted(SPEC_DIR.glob("*.toml"))
+    return _load(paths, paths)
+
+
+def load_failure_specs(paths: list[Path] | None = None) -> list[ClipSpec]:
+    """The failure library's clips (default: every `synth/specs/failures/*.toml`), using the
+    main library's presets (bodies, clothes, cameras, rooms, poses) and their own."""
+    paths = paths or sorted(FAILURE_SPEC_DIR.glob("*.toml"))
+    return _load([*sorted(SPEC_DIR.glob("*.toml")), *paths], paths, failure=True)
+
+
+def _load(preset_paths: list[Path], clip_paths: list[Path], failure: bool = False) -> list[ClipSpec]:
     presets: dict[str, dict[str, Any]] = {}
     clips: list[dict[str, Any]] = []
-    for path in paths:
+    for path in dict.fromkeys([*preset_paths, *clip_paths]):
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
         for section in ("defaults", "bodies", "clothes", "cameras", "rooms", "beds", "poses"):
             presets.setdefault(section, {}).update(data.get(section, {}))
-        clips.extend(data.get("clip", []))
-    specs = [_build(c, presets) for c in clips]
+        if path in clip_paths:
+            clips.extend(data.get("clip", []))
+    specs = [_build(c, presets, failure) for c in clips]
     names = [s.name for s in specs]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
@@ -123,7 +170,36 @@ def load_specs(paths: list[Path] | None = None) -> list[ClipSpec]:
     return specs
 
 
-def _build(c: dict[str, Any], p: dict[str, dict[str, Any]]) -> ClipSpec:
+def _keys(raw: list[dict[str, Any]], p: dict[str, dict[str, Any]], side: str, name: str):
+    keys = []
+    for key in raw:
+        base = p["poses"][key["pose"]] if "pose" in key else {}
+        keys.append(_resolve_key(key, base, side))
+    times = [k["t"] for k in keys]
+    if times != sorted(times) or times[0] != 0.0:
+        raise ValueError(f"{name}: key frames must start at t=0 and be in order")
+    return keys
+
+
+def _second(d: dict[str, Any], p: dict[str, dict[str, Any]], name: str) -> SecondPerson:
+    body_name, body = _pick(p["bodies"], d["body"], "body")
+    _, clothes = _pick(p["clothes"], d["clothes"], "clothes")
+    side = d.get("side", "right")
+    if d["placement"] not in PLACEMENTS or d["placement"] == "bed":
+        raise ValueError(f"{name}: the second person's placement must be on the floor")
+    return SecondPerson(
+        body={k: float(v) for k, v in body.items()},
+        body_name=body_name,
+        clothes={k: tuple(float(x) for x in v) for k, v in clothes.items()},
+        placement=d["placement"],
+        side=side,
+        seed=int(d.get("seed", 2)),
+        keys=_keys(d["keys"], p, side, f"{name} (second person)"),
+        offset_m=(float(d["offset_m"][0]), float(d["offset_m"][1])),
+    )
+
+
+def _build(c: dict[str, Any], p: dict[str, dict[str, Any]], failure: bool = False) -> ClipSpec:
     d = {**p["defaults"], **c}
     if d["exercise"] not in EXERCISES:
         raise ValueError(f"{d['name']}: unknown exercise {d['exercise']!r}")
@@ -138,13 +214,7 @@ def _build(c: dict[str, Any], p: dict[str, dict[str, Any]]) -> ClipSpec:
     bed = None
     if d.get("bed"):
         _, bed = _pick(p["beds"], d["bed"], "bed")
-    keys = []
-    for key in d["keys"]:
-        base = p["poses"][key["pose"]] if "pose" in key else {}
-        keys.append(_resolve_key(key, base, side))
-    times = [k["t"] for k in keys]
-    if times != sorted(times) or times[0] != 0.0:
-        raise ValueError(f"{d['name']}: key frames must start at t=0 and be in order")
+    keys = _keys(d["keys"], p, side, d["name"])
     placement = d["placement"]
     if placement not in PLACEMENTS:
         raise ValueError(f"{d['name']}: placement must be one of {PLACEMENTS}")
@@ -170,4 +240,7 @@ def _build(c: dict[str, Any], p: dict[str, dict[str, Any]]) -> ClipSpec:
         keys=keys,
         expect=dict(d.get("expect", {})),
         ci=bool(d.get("ci", False)),
+        failure=failure,
+        loose={k: float(v) for k, v in d.get("loose", {}).items()},
+        second=_second(d["second_person"], p, d["name"]) if "second_person" in d else None,
     )
