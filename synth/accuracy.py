@@ -5,6 +5,9 @@ smoothing) and on the truth file (the same engine on perfect landmarks), then sc
 leg's angles and the trunk against the truth: bias / mean absolute error / worst, in degrees, for
 the pipeline and for raw MediaPipe landmarks with exact geometry (no smoothing). It writes
 synth/ACCURACY.md and the summary table into README.md between the accuracy-table markers.
+The failure library (synth/specs/failures: people who never do a test) goes through the analysis
+service in-process, each video tracked once and scored as every exercise its spec names: its
+section lists every answer (tables.failure_section).
 Runs in the app's venv; needs no generator requirements.
 """
 
@@ -21,10 +24,11 @@ from pose.angles import compute_angles
 from pose.track import PoseTrack
 from synth import correction
 from synth.scoring import ROOT, analyze_flags, fit_offset, run_analyze, score_clip
-from synth.spec import CLIP_DIR, load_specs
+from synth.spec import CLIP_DIR, load_failure_specs, load_specs
 from synth.tables import (
     clip_table,
     correction_section,
+    failure_section,
     plausibility_section,
     summary_table,
     uncertainty_section,
@@ -110,6 +114,38 @@ def real_recordings(work: Path, offset: correction.HipOffset, rerun: bool) -> li
     return lines + checked
 
 
+def failure_rows() -> list[dict]:
+    """The failure library through the analysis service: each clip's video tracked once, and its
+    truth file read as a track, each scored as every exercise in the spec's `scored_as`
+    (tables.failure_section's rows)."""
+    from analysis.service import AnalysisOptions, analyze_track
+    from pose.pipeline import load_track
+
+    rows = []
+    for spec in load_failure_specs():
+        if not (spec.video_path.exists() and spec.truth_path.exists()):
+            continue
+        for source, path in (("video", spec.video_path), ("truth", spec.truth_path)):
+            track, info = load_track(path)
+            verdicts, analysis = {}, None
+            for exercise in spec.expect["scored_as"]:
+                options = AnalysisOptions(exercise=exercise)
+                analysis = analyze_track(track, options, spec.name, info.kind)
+                verdicts[exercise] = {
+                    side: (r.verdict, r.measured) for side, r in analysis.exercise.sides.items()
+                }
+            rows.append(
+                {
+                    "spec": spec,
+                    "source": source,
+                    "verdicts": verdicts,
+                    "notes": analysis.raw.notes if analysis else (),
+                    "raw": analysis.raw.values if analysis else {},
+                }
+            )
+    return rows
+
+
 def _near_leg(values: dict[str, np.ndarray], near: np.ndarray) -> np.ndarray:
     """Hip extension of the leg nearer the camera, frame by frame."""
     return np.where(near == 23, values["left_hip_extension_deg"], values["right_hip_extension_deg"])
@@ -159,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts, counts = verdict_table(results)
     (agree, total), (t_agree, t_total) = counts["video"], counts["truth"]
     real = real_recordings(work, offset, args.rerun)
+    failures = failure_rows()
     print(f"scored {len(results)} clips in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     cells = "cells: bias / mean absolute error / worst, degrees, measured − truth, over every frame of the tested leg"
     readme_table = "\n".join(
@@ -213,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
         "## Measured frames, emptied frames, impossible readings",
         "",
         *plausibility_section(results),
+        "",
+        "## Failure library: people who never do a test",
+        "",
+        *failure_section(failures),
         "",
         "## Correction study: MediaPipe's hip point versus the hip joint centre",
         "",

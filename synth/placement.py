@@ -135,8 +135,10 @@ STANCE_SWITCH_M = 0.004
 def _walk(joints: dict[str, np.ndarray], off: np.ndarray) -> np.ndarray:
     """Offsets that keep the stance foot planted where it landed, so the legs carry the body on.
 
-    The stance foot is the lower ankle (after the floor offset); when the other one lands (is
-    lower by `STANCE_SWITCH_M`), it stays where it touched down from then on.
+    The stance foot is the lower ankle (after the floor offset); the other takes over when it is
+    lower by `STANCE_SWITCH_M` and moving backwards under the body (+Y: a swing leg still
+    reaching forward has not taken the weight yet), and stays where it was from then on. The
+    gait goes straight ahead along −Y (the person facing that way, yaw 0).
     """
     z = {s: joints[f"{s}_ankle"][:, 2] + off[:, 2] for s in ("left", "right")}
     y = {s: joints[f"{s}_ankle"][:, 1] for s in ("left", "right")}
@@ -144,7 +146,8 @@ def _walk(joints: dict[str, np.ndarray], off: np.ndarray) -> np.ndarray:
     planted = 0.0  # world y of the stance ankle: 0 where the clip starts
     for i in range(off.shape[0]):
         other = "right" if current == "left" else "left"
-        if i and z[other][i] < z[current][i] - STANCE_SWITCH_M:
+        lower = z[other][i] < z[current][i] - STANCE_SWITCH_M
+        if i and lower and y[other][i] > y[other][i - 1]:
             # the other foot lands where the previous frame's offset carries it
             current, planted = other, y[other][i] + off[i - 1, 1]
         off[i, 1] = planted - y[current][i]

@@ -152,7 +152,9 @@ def load_failure_specs(paths: list[Path] | None = None) -> list[ClipSpec]:
     return _load([*sorted(SPEC_DIR.glob("*.toml")), *paths], paths, failure=True)
 
 
-def _load(preset_paths: list[Path], clip_paths: list[Path], failure: bool = False) -> list[ClipSpec]:
+def _load(
+    preset_paths: list[Path], clip_paths: list[Path], failure: bool = False
+) -> list[ClipSpec]:
     presets: dict[str, dict[str, Any]] = {}
     clips: list[dict[str, Any]] = []
     for path in dict.fromkeys([*preset_paths, *clip_paths]):

@@ -297,3 +297,87 @@ def plausibility_section(results: list[ClipResult]) -> list[str]:
             f"of its frames (median {np.median(fractions):.0%}).",
         ]
     return lines
+
+
+#: Verdict words in the failure table: "–" is the expected "not tested".
+_SHORT = {"not_tested": "–", "inconclusive": "inc"}
+
+
+def failure_answer_ok(spec, side: str, verdict: str, measured: bool) -> bool:
+    """A failure clip's side gets the spec's answer: `expect.verdict`, or "inconclusive" for a
+    leg never measured where `expect.inconclusive_ok` names that side (tests/test_failure_library.py
+    asserts the same)."""
+    if verdict == spec.expect["verdict"]:
+        return True
+    return (
+        verdict == "inconclusive"
+        and not measured
+        and side in spec.expect.get("inconclusive_ok", [])
+    )
+
+
+def failure_section(rows: list[dict]) -> list[str]:
+    """The failure library (issue 11): every clip scored as every exercise in its `scored_as`.
+
+    `rows`: one per (clip, source) with `spec`, `source` ("video" / "truth"), `verdicts`
+    (exercise -> side -> (verdict, measured)), `notes` (frames emptied, pose/limits.py) and `raw`
+    (the raw angle columns).
+    """
+    if not rows:
+        return ["No failure clips rendered (`python -m synth.generate --failures`)."]
+    exercises = list(dict.fromkeys(e for r in rows for e in r["verdicts"]))
+    lines = [
+        "Rendered people who never do a test (synth/specs/failures/failures.toml; "
+        "tests/test_failure_library.py asserts the same). Every side scored as every exercise must "
+        "be not tested (–), or inconclusive (inc) for a leg never measured where the spec allows "
+        "it (the far leg, hidden side-on). Cells: left / right; ✗ = an answer the spec does not "
+        "accept (a product bug, documented as an xfail in the test). Emptied = frames pose/limits.py "
+        "left empty; impossible = readings beyond the limits left in the raw angles (must be 0); "
+        "peaks = the raw series' highest hip extension and lowest knee flexion, either leg.",
+        "",
+        "| clip | source | " + " | ".join(exercises) + " | emptied | impossible | peaks |",
+        "|---|---|" + "---|" * len(exercises) + "---|---|---|",
+    ]
+    ok_cases, cases = 0, 0
+    for r in rows:
+        spec, cells = r["spec"], []
+        for exercise in exercises:
+            sides = r["verdicts"].get(exercise)
+            if sides is None:
+                cells.append("")
+                continue
+            words = []
+            for side in ("left", "right"):
+                verdict, measured = sides[side]
+                good = failure_answer_ok(spec, side, verdict, measured)
+                words.append(_SHORT.get(verdict, verdict.upper()) + ("" if good else " ✗"))
+            good_case = all(not w.endswith("✗") for w in words)
+            ok_cases += good_case
+            cases += 1
+            cells.append(" / ".join(words))
+        raw = r["raw"]
+        with np.errstate(invalid="ignore"):
+            hip = np.nanmax(
+                [
+                    np.nanmax(raw[f"{s}_hip_extension_deg"], initial=-np.inf)
+                    for s in ("left", "right")
+                ]
+            )
+            knee = np.nanmin(
+                [np.nanmin(raw[f"{s}_knee_flexion_deg"], initial=np.inf) for s in ("left", "right")]
+            )
+        emptied = "; ".join(n.split(" read ")[0].split(" jumped ")[0] for n in r["notes"])
+        lines.append(
+            f"| {spec.name} | {r['source']} | "
+            + " | ".join(cells)
+            + f" | {emptied or '–'} | {_impossible(raw)} | hip {hip:+.1f}°, knee {knee:+.1f}° |"
+        )
+    lines += [
+        "",
+        f"Answers as the specs expect: {ok_cases} of {cases} (clip, source, exercise) cases.",
+        "",
+        "| clip | what it shows |",
+        "|---|---|",
+        *dict.fromkeys(f"| {r['spec'].name} | {r['spec'].description} |" for r in rows),
+    ]
+    return lines
