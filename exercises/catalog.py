@@ -292,6 +292,7 @@ def parse_definition(
             exit_deg=rr.sourced("exit_deg"),
             per_side=rr.sourced("per_side"),
             swing_deg=rr.optional_sourced("swing_deg"),
+            rest_hold_s=rr.optional_sourced("rest_hold_s"),
         )
         if reps.enter_deg.value == reps.exit_deg.value:
             raise rr.fail("'enter_deg' and 'exit_deg' must differ (the gap is the hysteresis)")

@@ -183,7 +183,8 @@ class Target:
 @dataclass(frozen=True)
 class RepRule:
     """A rep: the angle passes `enter_deg` and comes back past `exit_deg` (the gap is the hysteresis);
-    with `swing_deg`, also relative to the person's own resting level (see timing.RepCounter).
+    with `swing_deg`, also relative to the person's own resting level (see timing.RepCounter),
+    which with `rest_hold_s` must be a level held that long.
 
     `enter_deg > exit_deg` counts upward movements (e.g. the leg going back); the reverse counts
     downward ones.
@@ -194,6 +195,7 @@ class RepRule:
     exit_deg: Sourced
     per_side: Sourced
     swing_deg: Sourced | None = None
+    rest_hold_s: Sourced | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -202,6 +204,7 @@ class RepRule:
             "exit": self.exit_deg.as_dict("deg"),
             "per_side": self.per_side.as_dict("count"),
             **({"swing": self.swing_deg.as_dict("deg")} if self.swing_deg else {}),
+            **({"rest_hold": self.rest_hold_s.as_dict("s")} if self.rest_hold_s else {}),
         }
 
 

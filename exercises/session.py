@@ -163,6 +163,7 @@ class ExerciseSession:
                     reps.enter_deg.value,
                     reps.exit_deg.value,
                     reps.swing_deg.value if reps.swing_deg else None,
+                    reps.rest_hold_s.value if reps.rest_hold_s else None,
                 ),
             )
             for s in SIDES

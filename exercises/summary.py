@@ -274,12 +274,11 @@ def thresholds_used(d: ExerciseDefinition) -> tuple[ThresholdUsed, ...]:
             ThresholdUsed(f"position.{i}", "", c.ref, c.op, c.threshold, ref_unit(c.ref), c.source)
         )
     if d.reps is not None:
-        for name in ("enter_deg", "exit_deg", "swing_deg", "per_side"):
+        units = {"enter_deg": "deg", "exit_deg": "deg", "swing_deg": "deg", "rest_hold_s": "s"}
+        for name in (*units, "per_side"):
             item = getattr(d.reps, name, None)
             if isinstance(item, Sourced):
-                out.append(
-                    _sourced(f"reps.{name}", "", item, "count" if name == "per_side" else "deg")
-                )
+                out.append(_sourced(f"reps.{name}", "", item, units.get(name, "count")))
     out.append(_sourced("side.margin", "", d.side_margin_deg, "deg", f"working.{d.side_angle}"))
     for name in d.timing.__dataclass_fields__:
         item = getattr(d.timing, name)

@@ -7,6 +7,7 @@ is busy, and a recording's frame rate is whatever the camera gave.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 #: Tolerance for comparing sums of float timestamps with a duration.
@@ -150,22 +151,50 @@ class RepCounter:
     would then never see the leg come back.
     """
 
-    def __init__(self, enter: float, exit: float, swing: float | None = None) -> None:
+    def __init__(
+        self,
+        enter: float,
+        exit: float,
+        swing: float | None = None,
+        rest_hold_s: float | None = None,
+    ) -> None:
         if enter == exit:
             raise ValueError("enter and exit must differ (the gap is the hysteresis)")
         if swing is not None and swing <= 0:
             raise ValueError(f"swing must be a positive angle, got {swing}")
+        if rest_hold_s is not None and rest_hold_s <= 0:
+            raise ValueError(f"rest_hold_s must be a positive time, got {rest_hold_s}")
         self.enter, self.exit, self.swing = enter, exit, swing
+        self.rest_hold_s = rest_hold_s
         self.sign = 1.0 if enter > exit else -1.0
         self.reps: list[Rep] = []
         self.current: Rep | None = None
         self._trough = math.inf  # lowest (signed) value since the last rep, for `swing`
+        self._rest: deque[tuple[float, float]] = deque()  # (t, signed value): at rest in a row
 
     def abandon(self) -> None:
         """Drop the rep under way (the other leg has taken over: this one never came back while
         worked), and learn the resting level anew."""
         self.current = None
         self._trough = math.inf
+        self._rest.clear()
+
+    def _at_rest(self, t: float, value: float) -> None:
+        """A frame that may set the resting level (`value` signed).
+
+        With `rest_hold_s`, the resting level is a level the angle *held*: the highest value of
+        at least `rest_hold_s` of frames at rest in a row, at its lowest. A hip swinging through
+        on its way somewhere (rising out of a jump's crouch: −17°, −1°, +9° in 0.3 s) is no
+        stance to measure a rep from; standing still is.
+        """
+        if self.rest_hold_s is None:
+            self._trough = min(self._trough, value)
+            return
+        self._rest.append((t, value))
+        while len(self._rest) > 1 and self._rest[1][0] <= t - self.rest_hold_s + 1e-9:
+            self._rest.popleft()
+        if t - self._rest[0][0] >= self.rest_hold_s - 1e-9:
+            self._trough = min(self._trough, max(v for _, v in self._rest))
 
     def update(
         self,
@@ -183,8 +212,10 @@ class RepCounter:
             return None
         s = self.sign
         if self.current is None:
-            if may_start if at_rest is None else at_rest:  # out of position is no resting level
-                self._trough = min(self._trough, s * value)
+            if may_start if at_rest is None else at_rest:
+                self._at_rest(t, s * value)
+            else:  # out of position is no resting level, and breaks one being held
+                self._rest.clear()
             risen = self.swing is None or s * value >= self._trough + self.swing
             if may_start and s * value >= s * self.enter and risen:
                 self.current = Rep(start_s=t, end_s=t, peak_deg=value, faults=set(faults))
@@ -200,6 +231,7 @@ class RepCounter:
         if back:
             self.current = None
             self._trough = s * value
+            self._rest.clear()
             self.reps.append(rep)
             return rep
         return None

@@ -165,3 +165,37 @@ def test_rep_counter_follows_a_biased_resting_level_with_swing(swing, expected):
         counter.update(i / 30, float(v), True)
     assert len(counter.reps) == expected
     assert all(r.peak_deg == pytest.approx(20.0, abs=0.5) for r in counter.reps)
+
+
+def _jump_and_test(fps: float = 15.0) -> tuple[np.ndarray, np.ndarray]:
+    """A stance read at +10° (a pose model's bias); two crouches down to −60° and straight back up
+    to the stance (jumps' take-offs: no leg taken back), a second of stance after each; then a real
+    rep: the leg taken 12° back from the stance over a second, and returned."""
+    t = np.arange(0.0, 6.5, 1.0 / fps)
+    v = np.full(t.shape, 10.0)
+    for start in (1.0, 2.6):
+        crouch = (t >= start) & (t < start + 0.8)
+        v[crouch] = 10.0 - 70.0 * np.sin(np.pi * (t[crouch] - start) / 0.8)
+    rep = (t >= 4.2) & (t < 5.2)
+    v[rep] = 10.0 + 12.0 * np.sin(np.pi * (t[rep] - 4.2))
+    return t, v
+
+
+@pytest.mark.parametrize(("rest_hold_s", "expected_peaks"), [(None, [10.0, 22.0]), (0.3, [22.0])])
+def test_a_rep_swings_from_a_stance_held_not_from_a_hip_passing_through(
+    rest_hold_s, expected_peaks
+) -> None:
+    """Rising out of a crouch passes a hip through every angle on its way to the stance: measured
+    from the lowest value it is a 'rep' peaking at the stance. Measured from a level held for
+    `rest_hold_s`, only the leg taken back from the stance is one. The crouch below −25° is out of
+    the test's position, as the standing test's definition has it."""
+    t, v = _jump_and_test()
+    counter = RepCounter(2.0, 0.0, swing=5.0, rest_hold_s=rest_hold_s)
+    for ti, vi in zip(t, v, strict=True):
+        counter.update(float(ti), float(vi), True, at_rest=bool(vi >= -25.0))
+    assert [r.peak_deg for r in counter.reps] == pytest.approx(expected_peaks, abs=0.6)
+
+
+def test_rest_hold_must_be_a_positive_time() -> None:
+    with pytest.raises(ValueError, match="rest_hold_s"):
+        RepCounter(2.0, 0.0, swing=5.0, rest_hold_s=0.0)

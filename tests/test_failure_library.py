@@ -40,21 +40,12 @@ CLAIMS = {"normal", "tight", "borderline", "completed", "incomplete"}
 #: MediaPipe's numbers (source "video") may differ a little on another machine; the "truth" ones
 #: are the engine's alone.
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("fail_jump", "standing_hip_extension_test", "video"): (
-        "two jumps read as the test: standing still between them reads the near (left) hip "
-        "+10° extended (truth 0°), each crouch 'returns' it, 3 clean reps (peaks 4.9, 11.3, "
-        "3.4°): left 'tight' (median peak 4.9° < 10°)"
-    ),
     ("fail_march_heavy_high", "standing_lunge_stretch", "truth"): (
         "marching on the spot is a split stance to the engine: a knee raised (hip 70° flexed) "
         "makes the hips 10°+ apart with the stance hip >= -15°: 2 sets, both sides 'incomplete'"
     ),
     ("fail_march_heavy_high", "standing_lunge_stretch", "video"): (
         "as on the truth: the knee raises count as 2 lunge sets, both sides 'incomplete'"
-    ),
-    ("fail_march_heavy_high", "standing_hip_extension_test", "video"): (
-        "a rep counted on each leg from marching (peaks 6.8° left, 3.0° right): both sides "
-        "'inconclusive: too few reps in good form, 1 of 1' instead of not tested"
     ),
     ("fail_loose_bend", "standing_hip_extension_test", "video"): (
         "a rep counted from bending to the floor and back (peak 6.1°): the near (left) leg "
