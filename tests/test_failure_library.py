@@ -40,13 +40,6 @@ CLAIMS = {"normal", "tight", "borderline", "completed", "incomplete"}
 #: MediaPipe's numbers (source "video") may differ a little on another machine; the "truth" ones
 #: are the engine's alone.
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("fail_march_heavy_high", "standing_lunge_stretch", "truth"): (
-        "marching on the spot is a split stance to the engine: a knee raised (hip 70° flexed) "
-        "makes the hips 10°+ apart with the stance hip >= -15°: 2 sets, both sides 'incomplete'"
-    ),
-    ("fail_march_heavy_high", "standing_lunge_stretch", "video"): (
-        "as on the truth: the knee raises count as 2 lunge sets, both sides 'incomplete'"
-    ),
     ("fail_loose_bend", "standing_hip_extension_test", "video"): (
         "a rep counted from bending to the floor and back (peak 6.1°): the near (left) leg "
         "'inconclusive: too few reps in good form, 1 of 1' instead of not tested"
@@ -55,10 +48,6 @@ KNOWN_BUGS: dict[tuple[str, str, str], str] = {
         "lying on a bed with the legs on it (not over its edge), the far knee bent up: the near "
         "(right) leg, straight on the bed (thigh on the table line), is taken for the hanging "
         "leg of the supine edge stretch: 'incomplete' (0 of 2 holds)"
-    ),
-    ("fail_second_person", "standing_lunge_stretch", "video"): (
-        "a person standing still while another walks past behind: 2 lunge sets counted on the "
-        "near (right) leg, 'incomplete'"
     ),
 }
 
