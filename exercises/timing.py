@@ -183,7 +183,8 @@ class RepCounter:
         """A frame that may set the resting level (`value` signed).
 
         With `rest_hold_s`, the resting level is a level the angle *held*: the highest value of
-        at least `rest_hold_s` of frames at rest in a row, at its lowest. A hip swinging through
+        at least `rest_hold_s` of frames at rest in a row, at its lowest, since the frames last
+        came to rest. A hip swinging through
         on its way somewhere (rising out of a jump's crouch: −17°, −1°, +9° in 0.3 s) is no
         stance to measure a rep from; standing still is.
         """
@@ -214,8 +215,11 @@ class RepCounter:
         if self.current is None:
             if may_start if at_rest is None else at_rest:
                 self._at_rest(t, s * value)
-            else:  # out of position is no resting level, and breaks one being held
+            elif self.rest_hold_s is not None:
+                # out of position is no stance: the resting level is learned anew once back (a
+                # person bending to the floor and straightening up has no stance from before)
                 self._rest.clear()
+                self._trough = math.inf
             risen = self.swing is None or s * value >= self._trough + self.swing
             if may_start and s * value >= s * self.enter and risen:
                 self.current = Rep(start_s=t, end_s=t, peak_deg=value, faults=set(faults))

@@ -199,3 +199,18 @@ def test_a_rep_swings_from_a_stance_held_not_from_a_hip_passing_through(
 def test_rest_hold_must_be_a_positive_time() -> None:
     with pytest.raises(ValueError, match="rest_hold_s"):
         RepCounter(2.0, 0.0, swing=5.0, rest_hold_s=0.0)
+
+
+def test_leaving_the_position_forgets_the_resting_level() -> None:
+    """Standing at 0°, bending to the floor (out of position), then straightening up and reaching
+    up to +6° (both hips extended): from the stance before the bend that is a 6° 'rep'; the
+    stance after it (+4.5° held) makes it none. A leg then taken back from there is a rep."""
+    counter = RepCounter(2.0, 0.0, swing=5.0, rest_hold_s=0.3)
+    t = 0.0
+    for value, at_rest, seconds in ((0.0, True, 1.0), (-80.0, False, 1.0), (4.5, True, 0.5),
+                                    (6.0, True, 0.5), (4.5, True, 0.5), (16.0, True, 0.5),
+                                    (4.5, True, 0.5)):  # fmt: skip
+        for _ in range(round(seconds * 15)):
+            counter.update(t, value, True, at_rest=at_rest)
+            t += 1 / 15
+    assert [r.peak_deg for r in counter.reps] == [16.0]
