@@ -227,3 +227,13 @@ def test_engine_timing_comes_from_common_with_per_exercise_overrides(definitions
     assert (standing.timing.switch_s.value, thomas.timing.switch_s.value) == (0.3, 1.5)
     assert standing.timing.fault_min_s.value == thomas.timing.fault_min_s.value == 0.5
     assert standing.thresholds()["engine"]["position_enter_s"]["value"] == 0.2
+
+
+def test_a_leg_counts_as_seen_at_the_same_visibility_in_pose_and_in_the_engine(definitions):
+    """One convention for "seen" (_common.toml's min_visibility, sourced "design"): the engine's leg
+    visibility check and pose's points (pose.landmarks.VISIBILITY_THRESHOLD) must not drift apart,
+    or a leg measured from seen points could be called unseen, or the other way round."""
+    from pose.landmarks import VISIBILITY_THRESHOLD
+
+    for d in definitions.values():
+        assert d.timing.min_visibility.value == VISIBILITY_THRESHOLD, d.id
