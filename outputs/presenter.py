@@ -303,7 +303,7 @@ def side_details(side: SideResult, result: ExerciseResult) -> list[str]:
             f"{len(side.holds)} hold{'s' if len(side.holds) != 1 else ''} "
             f"({', '.join(seconds(h.duration_s, 0) for h in side.holds)})"
         )
-    if side.reps is not None:
+    if side.reps is not None and (side.reps or side.measured):  # not "0 reps" of a leg not worked
         out.append(f"{side.reps} rep{'s' if side.reps != 1 else ''}")
     return out
 

@@ -114,6 +114,15 @@ def test_holds_are_counted_for_stretches_and_not_for_self_tests(analyses) -> Non
     assert re.search(r"\d+ holds? \(\d+ s", text)
 
 
+def test_a_leg_not_worked_gets_no_counts(analyses) -> None:
+    """The lunge clip works the right leg only: the left reads "not tested", without "0 reps"."""
+    result = analyses["lunge_right"].report.exercise
+    left = result.sides["left"]
+    assert left.verdict == "not_tested" and not left.measured
+    assert say.side_details(left, result) == []
+    assert say.side_details(result.sides["right"], result)
+
+
 def test_a_finding_sentence_carries_its_number_threshold_and_leg(analyses) -> None:
     left = analyses["thomas_tight_left"].exercise.sides["left"]
     sentences = [say.finding_sentence(f, "left") for f in left.findings]
