@@ -246,13 +246,13 @@ def facing_votes_of_seen(masked: np.ndarray) -> np.ndarray:
     foot, shin = toe - heel, ankle - knee
     flat = np.abs(np.degrees(np.arctan2(foot[..., 1], np.abs(foot[..., 0])))) <= FLAT_FOOT_MAX_DEG
     stood_on = geometry.ratio(shin[..., 1], geometry.length(shin)) >= STANDING_SHIN_MIN_DROP
-    foot_ok = flat & stood_on & np.all(np.isfinite(down), axis=-1)
+    foot_ok = flat & stood_on & np.isfinite(down).all(axis=-1)
     # toes to image-right mean facing_x = +1, which is facing = −1 (see compute_angles)
     foot_vote = np.where(foot_ok, -np.sign(foot[..., 0]) * FOOT_VOTE_WEIGHT, 0.0)
     knee_vote = _knee_votes(masked, SIDES)
     for i in range(len(SIDES)):  # added in this order, so the sum is the same to the last bit
         total = total + foot_vote[i] + knee_vote[i]
-    any_vote |= np.any(foot_ok, axis=0) | np.any(knee_vote != 0.0, axis=0)
+    any_vote |= foot_ok.any(axis=0) | (knee_vote != 0.0).any(axis=0)
     return np.where(any_vote, total, np.nan)
 
 
@@ -293,7 +293,7 @@ def body_speed_tl_s(
     t = np.asarray(t, dtype=np.float64)
     n = t.shape[0]
     out = np.full(n, np.nan)
-    ok = np.all(np.isfinite(hip), axis=-1) & np.isfinite(trunk_px) & (trunk_px > 0)
+    ok = np.isfinite(hip).all(axis=-1) & np.isfinite(trunk_px) & (trunk_px > 0)
     idx = np.flatnonzero(ok)
     if idx.size < 2:
         return out
@@ -416,7 +416,7 @@ def compute_angles(
     vis = track.visibility[
         :, [[SIDE_POINTS[side][k] for k in ("hip", "knee", "ankle")] for side in SIDES]
     ]
-    visibility = np.min(vis, axis=2)
+    visibility = vis.min(axis=2)
     for i, side in enumerate(SIDES):
         values[f"{side}_hip_extension_deg"] = hip_ext[i]
         values[f"{side}_knee_flexion_deg"] = knee_flex[i]

@@ -16,11 +16,22 @@ def length(v: np.ndarray) -> np.ndarray:
     return np.sqrt(v[..., 0] * v[..., 0] + v[..., 1] * v[..., 1])
 
 
+def _nans(shape: tuple[int, ...]) -> np.ndarray:
+    """An array of NaN (np.full's Python wrapper costs more than the fill on one-frame arrays)."""
+    out = np.empty(shape)
+    out.fill(np.nan)
+    return out
+
+
+#: (x, y) -> (-y, x) is (y, x) times this: one multiplication, exact.
+_PERPENDICULAR = np.array([-1.0, 1.0])
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     """Unit vectors along the last axis; a zero-length vector becomes NaN."""
     n = length(v)[..., None]
     # divided only where the length is positive (NaN stays NaN), so no warning to silence
-    return np.divide(v, n, out=np.full(v.shape, np.nan), where=n > 0)
+    return np.divide(v, n, out=_nans(v.shape), where=n > 0)
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -32,12 +43,12 @@ def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a / b (same shapes) where b is positive, NaN elsewhere: the divisions here are by a length,
     and a zero length (a point on top of another) is no direction. No warning to silence, which on
     the live path's one-frame arrays costs more than the division."""
-    return np.divide(a, b, out=np.full(np.shape(a), np.nan), where=b > 0)
+    return np.divide(a, b, out=_nans(np.shape(a)), where=b > 0)
 
 
 def perpendicular(v: np.ndarray) -> np.ndarray:
     """v rotated by +90° in image coordinates: (x, y) -> (-y, x)."""
-    return np.stack([-v[..., 1], v[..., 0]], axis=-1)
+    return v[..., ::-1] * _PERPENDICULAR
 
 
 def trunk_down(shoulder: np.ndarray, hip: np.ndarray) -> np.ndarray:

@@ -172,7 +172,7 @@ def apply_limits(
             if column not in out:
                 continue
             bad = out_of_range(out[column], limit)
-            if not np.any(bad):
+            if not bad.any():
                 continue
             for name in (limit.name, *limit.with_it):
                 if f"{side}_{name}" in out:
@@ -189,7 +189,7 @@ def apply_limits(
         if column not in out:
             continue
         bad = glitches(t, out[column])
-        if not np.any(bad):
+        if not bad.any():
             continue
         out[column][bad] = np.nan
         notes.append(

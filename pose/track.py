@@ -148,7 +148,7 @@ class PoseTrack:
     def seen(self, threshold: float = VISIBILITY_THRESHOLD) -> np.ndarray:
         """(N, 33) bool: the point is present and at least `threshold` visible."""
         vis = self.visibility
-        finite = np.all(np.isfinite(self.landmarks[..., :2]), axis=-1)
+        finite = np.isfinite(self.landmarks[..., :2]).all(axis=-1)
         with np.errstate(invalid="ignore"):  # NaN (nobody) is not seen
             return finite & (vis >= threshold)
 

@@ -129,9 +129,9 @@ def off_axis_deg(track: PoseTrack, seen: np.ndarray | None = None) -> np.ndarray
     trunk = geometry.length((pts[:, ls] + pts[:, rs] - pts[:, lh] - pts[:, rh]) / 2.0)
     z = track.landmarks[:, [ls, rs], 2].astype(np.float64)
     depth = np.abs(z[:, 0] - z[:, 1]) * track.image_size[0]
-    has_depth = bool(np.any(np.isfinite(z) & (z != 0.0)))
+    has_depth = bool((np.isfinite(z) & (z != 0.0)).any())
     # a far point in a side view is often below the threshold; MediaPipe still places it
-    ok = np.any(seen[:, [ls, rs]], axis=1) & np.any(seen[:, [lh, rh]], axis=1) & (trunk > 0)
+    ok = seen[:, [ls, rs]].any(axis=1) & seen[:, [lh, rh]].any(axis=1) & (trunk > 0)
     if has_depth:
         across = geometry.ratio(width, trunk) / FRONTAL_SHOULDER_WIDTH
         along = geometry.ratio(depth, trunk) / SIDE_ON_SHOULDER_DEPTH
