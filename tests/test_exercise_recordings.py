@@ -72,9 +72,15 @@ def test_walking_and_running_are_not_tests(real_tracks, name, exercise):
         assert s["reasons"]
 
 
-def test_walking_was_a_normal_test_before_the_stance_was_checked(walking):
-    """Without the stance (the body's speed is left out), walking's strides would be counted as
-    reps and given a verdict: the case above is a real test of the stance, not of the leg."""
+@pytest.mark.parametrize("rest_hold", [True, False])
+def test_walking_was_a_normal_test_before_the_stance_was_checked(walking, rest_hold):
+    """Without the stance, walking's strides would be counted as reps and given a verdict: the
+    case above is a real test of the stance, not of the leg. Two parts of the stance each stop it:
+    the body's speed, and reps measured from a stance the leg held (`reps.rest_hold_s`; a stride
+    never holds one). With the speed left out and the held stance kept, there is still no rep;
+    with both left out, the strides are reps."""
+    from dataclasses import replace
+
     from pose.angles import compute_angles
     from pose.smoothing import smooth_recording
     from pose.view import check_view
@@ -82,9 +88,15 @@ def test_walking_was_a_normal_test_before_the_stance_was_checked(walking):
     series = smooth_recording(compute_angles(walking))
     still = series.with_values({"body_speed_tl_s": 0.0 * series["body_speed_tl_s"]}, "zero-phase")
     view = check_view(walking, series.posture).as_dict()
-    report = run_exercise_json(still, "standing_hip_extension_test", view=view)
+    d = DEFS["standing_hip_extension_test"]
+    if not rest_hold:
+        d = replace(d, reps=replace(d.reps, rest_hold_s=None))
+    report = run_exercise_json(still, d.id, view=view, definitions={**DEFS, d.id: d})
     near = report["sides"][report["view"]["near_side"]]
-    assert near["reps"] >= 2 and near["verdict"] in ("normal", "borderline")
+    if rest_hold:
+        assert near["reps"] == 0 and near["verdict"] == "not_tested"
+    else:
+        assert near["reps"] >= 2 and near["verdict"] in ("normal", "borderline")
 
 
 def test_a_real_recording_frame_by_frame_equals_the_batch_run(walking):
