@@ -2,7 +2,7 @@
 
 Runs where synth/requirements.txt is installed (torch, anny, pyrender with OSMesa) and ffmpeg is on
 the PATH; skips with the reason elsewhere (the app's CI has none of them). See synth/README.md:
-    /work/venv-synth/bin/python -m pytest --noconftest tests/test_synth_generator.py
+    /work/venv-synth/bin/python -m pytest --noconftest -o addopts=-ra tests/test_synth_generator.py
 """
 
 from __future__ import annotations
