@@ -99,7 +99,7 @@ KEY_WORDS: dict[str, str] = {
     "reps.enter_deg": "a rep starts past",
     "reps.exit_deg": "a rep ends back past",
     "reps.swing_deg": "a rep swings at least",
-    "reps.rest_hold_s": "from a stance held at least",
+    "reps.rest_hold_s": "a rep starts from a stance held at least",
     "reps.per_side": "reps per side",
     "side.margin": "the working leg is found by a difference of",
 }
