@@ -36,9 +36,10 @@ PROGRESS_EVERY = 10
 Progress = Callable[[int], None]
 
 #: What a process that runs pose needs: imported once by a fork server, so that each worker
-#: starts with them loaded instead of importing them anew (about 1 s of CPU a worker). MediaPipe
-#: itself is left to `pose.estimator.import_mediapipe`, which leaves out what it never uses.
-POSE_PRELOAD: tuple[str, ...] = ("numpy", "cv2", "pose.pipeline")
+#: starts with them loaded instead of importing them anew (about 1.4 s of CPU a worker).
+#: MediaPipe comes in through `pose.estimator.import_mediapipe`, which leaves out what it never
+#: uses; no graph is made before the fork (its threads would not survive one).
+POSE_PRELOAD: tuple[str, ...] = ("numpy", "cv2", "pose.pipeline", "pose.preloaded_mediapipe")
 
 
 def process_context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
