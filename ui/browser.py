@@ -82,8 +82,16 @@ _CAMERA_JS = """
 export default function (component) {
   const { data, setStateValue } = component;
   const w = window;
-  // tell the page only what it does not know yet: each answer reruns the page
-  const tell = (n) => { if (!data || data.known !== n) setStateValue("cameras", n); };
+  // tell the page only what it does not know yet: each answer reruns the page. On a busy
+  // machine an answer can be lost on its way (the page then waits for ever): until the page
+  // shows it knows, say it again every 2 s, at most 5 times.
+  const tell = (n) => {
+    clearTimeout(w.__iliacusCamerasRetry);
+    if (data && data.known === n) { w.__iliacusCamerasHeard = true; return; }
+    setStateValue("cameras", n);
+    const tries = (w.__iliacusCamerasTries = (w.__iliacusCamerasTries || 0) + 1);
+    if (tries < 5) w.__iliacusCamerasRetry = setTimeout(() => tell(n), 2000);
+  };
   if (w.__iliacusCameras !== undefined) { tell(w.__iliacusCameras); return; }
   const md = navigator.mediaDevices;
   if (!md || !md.enumerateDevices) { w.__iliacusCameras = 0; tell(0); return; }
@@ -117,11 +125,11 @@ def speak(items: list[tuple[int, str]], muted: bool, key: str = "speech") -> Non
 
 def camera_count(key: str = "camera_count") -> int | None:
     """The browser's cameras (None until the browser has answered, which takes one rerun)."""
-    known = st.session_state.get(f"{key}-known")
+    # what the browser said before this run, passed back so that its script sees it was heard
+    before = st.session_state.get(key)
+    known = before.get("cameras") if hasattr(before, "get") else None
     result = _component("iliacus_camera_count")(
         key=key, data={"known": known}, on_cameras_change=lambda: None
     )
     value = result.get("cameras") if hasattr(result, "get") else getattr(result, "cameras", None)
-    if value is not None:
-        st.session_state[f"{key}-known"] = int(value)
     return None if value is None else int(value)
