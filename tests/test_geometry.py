@@ -550,6 +550,18 @@ def test_kneeling_side_on_the_near_leg_uses_its_own_trunk_line(facing: int) -> N
     hip = f"{near}_hip_extension_deg"
     np.testing.assert_allclose(own[hip], 15.0, atol=TOL_DEG)
     assert np.all(midpoint[hip] > 15.0 + 2.0)  # the tilted midpoint line reads it too far back
+    # the trunk's incline comes from the same line: upright, where the midpoint line leans back
+    np.testing.assert_allclose(own["trunk_incline_deg"], 0.0, atol=TOL_DEG)
+    assert np.all(midpoint["trunk_incline_deg"] < -2.0)
+
+
+def test_kneeling_oblique_keeps_the_midpoint_trunk_line_for_the_incline() -> None:
+    """Past the view limit the own line made things worse: incline and hip keep the midpoints."""
+    track = _far_hip_guessed_behind(build_track(times(1.5), facing=1, **KNEELING), 1)
+    strict = compute_angles(track, own_trunk_max_off_axis_deg=-1.0)  # no frame counts as side-on
+    midpoint = compute_angles(track, own_trunk_postures=())
+    for key in ("trunk_incline_deg", "right_hip_extension_deg"):
+        np.testing.assert_array_equal(strict[key], midpoint[key])
 
 
 def test_standing_keeps_the_midpoint_trunk_line() -> None:
