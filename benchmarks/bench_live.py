@@ -264,6 +264,7 @@ def profile(video: Path, frames: int = 120) -> dict[str, float]:
     import av
 
     from live.coach import LiveCoach
+    from live.frames import from_bgr, to_bgr
     from pose.estimator import PoseEstimator
 
     cap = cv2.VideoCapture(str(video))
@@ -293,13 +294,17 @@ def profile(video: Path, frames: int = 120) -> dict[str, float]:
 
     packets = timed("encode (VP8, aiortc's settings)", lambda i: list(enc.encode(yuv[i])))
     timed("decode (VP8)", lambda i: [dec.decode(p) for p in packets[i]])
-    timed("yuv -> rgb array", lambda i: yuv[i].to_ndarray(format="rgb24"))
-    rgb = [f.to_ndarray(format="rgb24") for f in yuv]
-    timed("rgb array -> yuv frame", lambda i: av.VideoFrame.from_ndarray(rgb[i], format="rgb24").reformat(format="yuv420p"))  # fmt: skip
+    # the server's own conversions (live.frames), and PyAV's, which it used before
+    timed("camera frame -> BGR array (live.frames)", lambda i: to_bgr(yuv[i]))
+    timed("camera frame -> BGR array (PyAV)", lambda i: yuv[i].to_ndarray(format="bgr24"))
+    bgr = [to_bgr(f) for f in yuv]
+    rgb = [cv2.cvtColor(b, cv2.COLOR_BGR2RGB) for b in bgr]
+    timed("BGR array -> encoder's frame (live.frames)", lambda i: from_bgr(bgr[i]))
+    timed("BGR array -> encoder's frame (PyAV)", lambda i: av.VideoFrame.from_ndarray(bgr[i], format="bgr24").reformat(format="yuv420p"))  # fmt: skip
     with PoseEstimator(video=True) as est:
         timed("pose (MediaPipe)", lambda i: est.process(rgb[i], i / FPS))
     coach = LiveCoach(lambda: PoseEstimator(video=True))
-    timed("whole LiveCoach.process (pose, angles, engine, drawing)", lambda i: coach.process(rgb[i].copy(), i / FPS))  # fmt: skip
+    timed("whole LiveCoach.process (pose, angles, engine, drawing)", lambda i: coach.process(bgr[i].copy(), i / FPS))  # fmt: skip
     coach.close()
     return out
 

@@ -454,7 +454,17 @@ def main() -> None:
     parser.add_argument("--skip-folder", action="store_true")
     parser.add_argument("--skip-stages", action="store_true")
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument(
+        "--live-only", type=int, metavar="RUNS", default=0,
+        help="only the live coach's cost beyond pose, this many runs (its spread shows the noise)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.live_only:
+        print(f"machine: {os.cpu_count()} cores, load average (1, 5, 15 min) before: {load()}")
+        for _ in range(args.live_only):
+            live_coach()
+        print(f"\nload average after: {load()}")
+        return
     if not args.video.is_file():
         sys.exit(f"{args.video} is absent: give --video, or put the recordings in {SHARED}")
     from pose.sources import VIDEO_SUFFIXES

@@ -25,6 +25,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from live.coach import LiveCoach
+from live.frames import from_bgr, to_bgr
 
 
 class AnnotatedVideo(MediaStreamTrack):
@@ -151,9 +152,9 @@ class LiveStream:
         """The worker: the newest camera frame -> the coach -> the annotated frame, sent."""
         try:
             while (frame := self._next()) is not None:
-                image = frame.to_ndarray(format="bgr24")
+                image = to_bgr(frame)
                 t = frame.time if frame.time is not None else time.monotonic()
-                out = av.VideoFrame.from_ndarray(self.coach.process(image, t), format="bgr24")
+                out = from_bgr(self.coach.process(image, t))
                 out.pts, out.time_base = frame.pts, frame.time_base
                 self.frames_out += 1
                 self._send(out)

@@ -19,6 +19,7 @@ import streamlit as st
 from analysis.records import Analysis
 from exercises.catalog import load_exercises
 from live.coach import LiveCoach
+from live.frames import from_bgr, to_bgr
 from live.routine import load_routines
 from outputs import presenter as say
 from outputs.history import HistoryError, default_history_path, record_session
@@ -252,9 +253,9 @@ def stream(slot: LiveSlot):
     from aiortc.contrib.media import MediaPlayer
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
-        image = frame.to_ndarray(format="bgr24")
+        image = to_bgr(frame)
         t = frame.time if frame.time is not None else time.monotonic()
-        return av.VideoFrame.from_ndarray(coach.process(image, t), format="bgr24")
+        return from_bgr(coach.process(image, t))
 
     def ended() -> None:  # the clip's end (or STOP): release the estimator now
         coach.finish("clip_ended")
