@@ -246,17 +246,23 @@ def _uncertainty(r: _Reader) -> tuple[tuple[Uncertainty, ...], Sourced]:
     return tuple(out.values()), r.sourced("side_on_max_deg")
 
 
+#: The working leg's one value a position may skip while unread: its knee, whose ankle can be out
+#: of the picture (a foot hanging below a bed's edge) while the hip and thigh are measured.
+WORKING_IF_SEEN: frozenset[str] = frozenset({"working.knee_flexion_deg"})
+
+
 def _position_condition(r: _Reader) -> Condition:
-    """A [[position]] condition, with its optional `if_seen` (the other leg, or a whole-body value
-    such as the view check's estimate, which a frame may not be able to tell; never the working
-    leg, which must be measured)."""
+    """A [[position]] condition, with its optional `if_seen` (the other leg, a whole-body value
+    such as the view check's estimate, which a frame may not be able to tell, or the working knee;
+    never the working leg's hip or thigh, which must be measured)."""
     condition = r.condition()
     if_seen = r.data.get("if_seen", False)
     if not isinstance(if_seen, bool):
         raise r.fail(f"'if_seen' must be true or false, got {if_seen!r}")
-    if if_seen and condition.ref.startswith("working."):
+    if if_seen and condition.ref.startswith("working.") and condition.ref not in WORKING_IF_SEEN:
         raise r.fail(
-            "'if_seen' applies to the other leg or a whole-body value, not the working leg"
+            "'if_seen' applies to the other leg, a whole-body value or the working knee, "
+            "not the working leg's hip or thigh"
         )
     return replace(condition, if_seen=if_seen)
 

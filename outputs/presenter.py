@@ -102,7 +102,11 @@ KEY_WORDS: dict[str, str] = {
     "reps.rest_hold_s": "a rep starts from a stance held at least",
     "reps.per_side": "reps per side",
     "side.margin": "the working leg is found by a difference of",
+    "verdict.side_on_max_deg": "the camera counts as side-on up to this far off",
 }
+#: The camera classes of a verdict's uncertainty (exercises.definition.CAMERA_CLASSES), in words.
+CAMERA_WORDS = {"side_on": "camera side-on", "oblique": "camera oblique"}
+UNCERTAINTY_KEY = "verdict.uncertainty."
 
 
 # ----- numbers and names ------------------------------------------------------------------------
@@ -411,6 +415,10 @@ def threshold_label(t: ThresholdUsed) -> str:
     section, _, rest = t.key.partition(".")
     if t.key in KEY_WORDS:
         return KEY_WORDS[t.key]
+    if t.key.startswith(UNCERTAINTY_KEY):
+        camera = t.key.rpartition(".")[2]
+        where = CAMERA_WORDS.get(camera, camera.replace("_", " "))
+        return f"measuring uncertainty: {angle_words(t.angle or '')}, {where}"
     if section == "engine":
         return ENGINE_WORDS.get(rest, rest.replace("_", " "))
     if section == "target":
@@ -424,7 +432,7 @@ def threshold_label(t: ThresholdUsed) -> str:
 
 
 def threshold_value(t: ThresholdUsed) -> str:
-    sign = f"{OP_SIGNS[t.op]} " if t.op else ""
+    sign = f"{OP_SIGNS[t.op]} " if t.op else ("± " if t.key.startswith(UNCERTAINTY_KEY) else "")
     return f"{sign}{number(t.value, t.unit)}"
 
 

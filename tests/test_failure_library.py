@@ -39,13 +39,7 @@ CLAIMS = {"normal", "tight", "borderline", "completed", "incomplete"}
 #: xfail(strict=True): it documents the bug and fails the day the bug is fixed.
 #: MediaPipe's numbers (source "video") may differ a little on another machine; the "truth" ones
 #: are the engine's alone.
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("fail_lie_flat", "supine_edge_stretch", "truth"): (
-        "lying on a bed with the legs on it (not over its edge), the far knee bent up: the near "
-        "(right) leg, straight on the bed (thigh on the table line), is taken for the hanging "
-        "leg of the supine edge stretch: 'incomplete' (0 of 2 holds)"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 
 
 def _cases() -> list:

@@ -25,6 +25,7 @@ FORBIDDEN = [
     r"\{'",
     r"'\s*:",
     r"\b\w+_(deg|s|px)\b",
+    r"\bdeg\b",  # a unit left as a word: "side on max deg"
     r"\b(working|other|difference)\.\w+",
     r"\bhip_extension|knee_flexion|thigh_to_horizontal|trunk_incline|cue_display",
     r"\bNone\b",
@@ -68,6 +69,7 @@ def test_the_checks_can_fail() -> None:
     assert person_text_problems("{'id': 'one_joint', 'value_deg': 14.6}")
     assert person_text_problems("source ../shared/CLINICAL.md")
     assert person_text_problems("working.thigh_to_horizontal_deg > 0")
+    assert person_text_problems("side on max deg 15°")
     assert person_text_problems("/tmp/iliacus-upload-x/upload.mp4")
     assert not person_text_problems("Thigh 14.6° above the table line — normal is at or below 0°")
 
@@ -139,6 +141,7 @@ def test_every_threshold_row_is_words_value_and_source(analyses) -> None:
         for label, value, source in say.threshold_rows(analysis.exercise):
             assert person_text_problems(f"{label} {value} {source}") == [], (label, value, source)
             assert source and value and label
+            assert not re.search(r"[a-z]\.[a-z]", label), label  # a dotted key: "uncertainty.knee"
 
 
 def test_a_saved_report_reads_back_to_the_same_words(analyses) -> None:
