@@ -881,6 +881,22 @@ def setup_item_line(item: str, ok: bool, side: str) -> str:
     return f"✓ {label}" if ok else f"✗ {label}: {hint[0].lower()}{hint[1:]}"
 
 
+#: The same checklist before START, as what to arrange (nothing has been checked yet).
+SETUP_BEFORE: dict[str, str] = {
+    "body": "Whole body in the picture, head to feet: step back if the camera cannot see it all.",
+    "side_on": "Side-on to the camera: it should see you from the side.",
+    "near_leg": "The leg you work nearer the camera: it is found as you go, or choose it here.",
+    "light": "Enough light: a lamp on, or face a window.",
+}
+
+
+def setup_item_before(item: str, side: str) -> str:
+    """One checklist line before START: what to arrange, not what is wrong."""
+    if item == "near_leg" and side in ("left", "right"):
+        return f"Your {side} leg nearer the camera."
+    return SETUP_BEFORE[item]
+
+
 def setup_cue(met: dict[str, bool], side: str) -> str:
     """What to do next in the set-up: the first item not met, or hold still."""
     for item in SETUP_WORDS:

@@ -177,3 +177,15 @@ def test_the_page_text_reads_as_words() -> None:
     assert "Not assessed: short abductors" in text
     tables = "\n".join(df.value.to_string() for df in at.dataframe)
     assert person_text_problems(tables) == []
+
+
+@pytest.mark.parametrize("side", ["auto", "left", "right"])
+def test_the_checklist_before_start_says_what_to_arrange_not_what_is_wrong(side) -> None:
+    """Nothing is checked before START: no line may say the picture is dark or the person is off."""
+    lines = [say.setup_item_before(item, side) for item in say.SETUP_WORDS]
+    assert len(lines) == len(say.SETUP_WORDS) and all(lines)
+    for line in lines:
+        assert person_text_problems(line) == [], line
+        assert not re.search(r"too dark|: turn", line), line
+    if side != "auto":
+        assert f"Your {side} leg nearer the camera." in lines

@@ -321,7 +321,7 @@ def before_start(choice: LiveChoice) -> None:
     st.subheader(say.setup_title(d.name, 0, len(choice.exercises)))
     _big(d.setup)
     st.html(camera_picture_svg(_posture(d.id)))
-    st.markdown(say.bullet(say.setup_item_line(i, False, choice.side)[2:] for i in say.SETUP_WORDS))
+    st.markdown(say.bullet(say.setup_item_before(i, choice.side) for i in say.SETUP_WORDS))
     st.caption("Press START. Measuring begins once all of these hold for a moment.")
 
 
