@@ -341,6 +341,7 @@ class EngineTiming:
     range_hysteresis_deg: Sourced
     min_visibility: Sourced
     view_cue_after_s: Sourced
+    asymmetry_min_deg: Sourced
 
     def as_dict(self) -> dict[str, object]:
         return {

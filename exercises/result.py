@@ -255,17 +255,27 @@ class CueRecord:
 
 @dataclass(frozen=True)
 class Asymmetry:
-    """Left against right on the exercise's target angle; `more_limited_side` None when equal."""
+    """Left against right on the exercise's target angle. `uncertainty_deg`: how far the
+    difference itself may be off (the two results' uncertainties combined, or the engine's floor);
+    `more_limited_side` is None unless the difference is beyond it."""
 
     angle: str
     left_deg: float
     right_deg: float
     more_limited_side: str | None
+    uncertainty_deg: float | None = None
 
     def __post_init__(self) -> None:
         _finite_or_none("left_deg", self.left_deg)
         _finite_or_none("right_deg", self.right_deg)
+        _finite_or_none("uncertainty_deg", self.uncertainty_deg)
         _side("more_limited_side", self.more_limited_side)
+        _check(
+            self.more_limited_side is None
+            or self.uncertainty_deg is None
+            or self.difference_deg > self.uncertainty_deg,
+            "a more limited side needs a difference beyond its uncertainty",
+        )
 
     @property
     def difference_deg(self) -> float:

@@ -202,16 +202,32 @@ def _unmeasured(session: ExerciseSession, side: str) -> tuple[str, str]:
     return NOT_TESTED, f"the {side} side was never in the position of the exercise with it working"
 
 
-def _asymmetry(d: ExerciseDefinition, left: float | None, right: float | None) -> Asymmetry | None:
-    if left is None or right is None:
+def _result_uncertainty(d: ExerciseDefinition, side: SideResult) -> float | None:
+    """How far a side's result may be off: its verdict value's uncertainty, if it has one."""
+    v = side.values
+    if v is None or not v.uncertainty:
         return None
-    if left == right:
-        limited = None
-    elif d.target.higher_is_better:
-        limited = "left" if left < right else "right"
+    name = d.target.ref.partition(".")[2] or d.target.ref
+    return v.uncertainty.get(name, v.uncertainty.get("median_rep_peak_deg"))
+
+
+def _asymmetry(d: ExerciseDefinition, left: SideResult, right: SideResult) -> Asymmetry | None:
+    """Left against right. A side is called more limited only when the difference is beyond
+    what the two measurements may be off together (their uncertainties in quadrature), or, where
+    they carry none (stretches), beyond the engine's `asymmetry_min_deg`."""
+    lv, rv = left.result_deg, right.result_deg
+    if lv is None or rv is None:
+        return None
+    lu, ru = _result_uncertainty(d, left), _result_uncertainty(d, right)
+    if lu is not None and ru is not None:
+        uncertainty = _r(math.hypot(lu, ru))
     else:
-        limited = "left" if left > right else "right"
-    return Asymmetry(d.target.ref, left, right, limited)
+        uncertainty = d.timing.asymmetry_min_deg.value
+    limited = None
+    if round(abs(lv - rv), 1) > uncertainty:
+        worse_left = lv < rv if d.target.higher_is_better else lv > rv
+        limited = "left" if worse_left else "right"
+    return Asymmetry(d.target.ref, lv, rv, limited, uncertainty)
 
 
 def _sourced(key: str, name: str, item: Sourced, unit: str, angle=None, op=None) -> ThresholdUsed:
@@ -304,7 +320,7 @@ def build_result(session: ExerciseSession) -> ExerciseResult:
         side_mode=session.side_mode,
         tested_side=tested,
         sides=sides,
-        asymmetry=_asymmetry(d, sides["left"].result_deg, sides["right"].result_deg),
+        asymmetry=_asymmetry(d, sides["left"], sides["right"]),
         thresholds=d.thresholds(),
         thresholds_used=thresholds_used(d),
         cues=tuple(

@@ -89,6 +89,7 @@ ENGINE_WORDS: dict[str, str] = {
     "range_hysteresis_deg": "back inside the range by this much to resume a hold",
     "min_visibility": "a leg counts as seen at visibility",
     "view_cue_after_s": "out of view this long earns a cue",
+    "asymmetry_min_deg": "one leg counts as more limited beyond a difference of (stretches)",
 }
 KEY_WORDS: dict[str, str] = {
     "target.hold_s": "hold time",
@@ -323,15 +324,20 @@ def both_sides_line(result: ExerciseResult) -> str:
 
 
 def asymmetry_line(result: ExerciseResult) -> str | None:
+    """ "Left–right difference in hip extension: 12.0° ± 4.2° (left …, right …); the right leg is
+    more limited", or "…: no clear difference" when it is within what the two may be off."""
     a = result.asymmetry
     if a is None:
         return None
+    u = f" ± {a.uncertainty_deg:.1f}°" if a.uncertainty_deg is not None else ""
     line = (
         f"Left–right difference in {angle_words(a.angle.partition('.')[2] or a.angle)}: "
-        f"{a.difference_deg:.1f}° (left {degrees(a.left_deg)}, right {degrees(a.right_deg)})"
+        f"{a.difference_deg:.1f}°{u} (left {degrees(a.left_deg)}, right {degrees(a.right_deg)})"
     )
     if a.more_limited_side:
         line += f"; the {a.more_limited_side} leg is more limited"
+    elif a.difference_deg > 0 and a.uncertainty_deg is not None:
+        line += ": no clear difference, within what the two measurements may be off"
     return line
 
 

@@ -145,6 +145,7 @@ def exercise_dict(result: ExerciseResult) -> dict[str, object]:
             "left_deg": a.left_deg,
             "right_deg": a.right_deg,
             "more_limited_side": a.more_limited_side,
+            "uncertainty_deg": a.uncertainty_deg,
         },
         "thresholds": dict(result.thresholds),
         "thresholds_list": [_threshold(t) for t in result.thresholds_used],
@@ -298,7 +299,13 @@ def _read_exercise(d: Mapping[str, Any]) -> ExerciseResult:
         sides={side: _read_side(side, d["sides"][side], sources) for side in SIDES},
         asymmetry=None
         if a is None
-        else Asymmetry(a["angle"], a["left_deg"], a["right_deg"], a.get("more_limited_side")),
+        else Asymmetry(
+            a["angle"],
+            a["left_deg"],
+            a["right_deg"],
+            a.get("more_limited_side"),
+            a.get("uncertainty_deg"),
+        ),
         thresholds=thresholds,
         thresholds_used=tuple(
             ThresholdUsed(

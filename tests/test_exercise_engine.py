@@ -27,8 +27,10 @@ from exercise_tracks import (
 from reports import run_exercise_json, session_json
 
 from exercises.catalog import load_exercises
-from exercises.report import run_frames
+from exercises.report import run_exercise, run_frames
 from exercises.session import ExerciseSession
+from outputs import presenter as say
+from outputs.report_json import exercise_dict
 
 DEFS = load_exercises()
 STRETCHES = sorted(STANCES)
@@ -269,6 +271,24 @@ def test_thomas_both_sides_and_asymmetry():
     assert report["asymmetry_deg"] == pytest.approx(15.0, abs=1.0)
     assert report["asymmetry"]["more_limited_side"] == "left"
     assert report["tested_side"] == "both"
+
+
+@pytest.mark.parametrize(("left_thigh", "limited"), [(-2.0, None), (4.0, "left")])
+def test_a_left_right_difference_names_a_side_only_beyond_its_uncertainty(left_thigh, limited):
+    """Thighs 3° apart, each ± 2.8° (side-on): the difference (± 4.0°, the two in quadrature) is
+    no clear difference; 9° apart it is, and the raised thigh is the more limited."""
+    result = run_exercise(
+        thomas_script([("right", -5.0, 80.0), ("left", left_thigh, 80.0)]).series(),
+        "thomas_test",
+        view=SIDE_ON,
+    )
+    a = exercise_dict(result)["asymmetry"]
+    assert a["uncertainty_deg"] == pytest.approx(math.hypot(2.8, 2.8), abs=0.6)
+    assert a["more_limited_side"] == limited
+    line = say.asymmetry_line(result)
+    assert f"± {a['uncertainty_deg']:.1f}°" in line
+    assert ("no clear difference" in line) == (limited is None)
+    assert (f"the {limited} leg is more limited" in line) == (limited is not None)
 
 
 @pytest.mark.parametrize(
