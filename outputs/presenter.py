@@ -9,6 +9,7 @@ computer's own time zone (2026-12-01 14:05).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -894,6 +895,18 @@ SETUP_BEFORE: dict[str, str] = {
     "near_leg": "The leg you work nearer the camera: it is found as you go, or choose it here.",
     "light": "Enough light: a lamp on, or face a window.",
 }
+
+
+#: A clip name inside a demo clip's description ("half_kneel_right mirrored"): the generator's words.
+_CLIP_NAME_MIRRORED = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+ mirrored")
+
+
+def demo_clip_title(exercise_name: str, side: str, description: str) -> str:
+    """A demo clip as a person reads it in a list: "Modified Thomas self-test, left leg: the right
+    leg's clip mirrored: same body, …" (the file's name is the generator's, not words)."""
+    other = "right" if side == "left" else "left"
+    words = _CLIP_NAME_MIRRORED.sub(f"the {other} leg's clip mirrored", description)
+    return f"{exercise_name}, {side} leg: {words}" if words else f"{exercise_name}, {side} leg"
 
 
 def setup_item_before(item: str, side: str) -> str:

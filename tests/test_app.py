@@ -95,7 +95,11 @@ def test_a_rendered_demo_clip_is_labelled_and_judged_as_its_exercise() -> None:
     at.radio[0].set_value("Built-in demo clip (rendered person)").run()
     labels = at.selectbox[0].options
     at.selectbox[0].select_index(
-        next(i for i, o in enumerate(labels) if o.startswith("thomas tight left"))
+        next(
+            i
+            for i, o in enumerate(labels)
+            if o.startswith("Modified Thomas self-test, left leg: tight (both findings)")
+        )
     )
     at.run()
     assert any("rendered person" in c.value for c in at.caption)

@@ -97,7 +97,13 @@ def test_demonstration_freezes_on_the_settled_measurement_and_measures_again(dow
     assert not at.exception
     assert at.button[0].label == "Measure"
     clips = at.selectbox[0]
-    clips.select_index(next(i for i, o in enumerate(clips.options) if "thomas tight left" in o))
+    clips.select_index(
+        next(
+            i
+            for i, o in enumerate(clips.options)
+            if "Modified Thomas self-test, left leg: tight (both" in o
+        )
+    )
     at.run()
     assert at.selectbox[1].value == "thomas_test"  # preselected from the clip
     at.button[0].click().run()

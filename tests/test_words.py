@@ -189,3 +189,23 @@ def test_the_checklist_before_start_says_what_to_arrange_not_what_is_wrong(side)
         assert not re.search(r"too dark|: turn", line), line
     if side != "auto":
         assert f"Your {side} leg nearer the camera." in lines
+
+
+def test_every_demo_clip_is_listed_in_words() -> None:
+    """The clip list names the exercise and leg; no generator file name ("half_kneel_right")."""
+    from exercises.catalog import load_exercises
+    from ui.demo_clips import demo_clips
+
+    names = {i: d.name for i, d in load_exercises().items()}
+    clips = demo_clips()
+    assert clips
+    for clip in clips:
+        title = say.demo_clip_title(names[clip.exercise], clip.side, clip.description)
+        assert title.startswith(f"{names[clip.exercise]}, {clip.side} leg")
+        assert "_" not in title and person_text_problems(title) == [], title
+    mirrored = [c for c in clips if "mirrored" in c.description]
+    assert mirrored and all(
+        f"the {'right' if c.side == 'left' else 'left'} leg's clip mirrored"
+        in say.demo_clip_title("X", c.side, c.description)
+        for c in mirrored
+    )

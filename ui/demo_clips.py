@@ -25,11 +25,6 @@ class DemoClip:
     description: str
     label: str = RENDERED_LABEL
 
-    @property
-    def title(self) -> str:
-        """What a person reads in a list: the clip's name in words and what it shows."""
-        return f"{self.name.replace('_', ' ')}: {self.description}"
-
 
 def demo_clips(folder: Path = DEMO_DIR) -> list[DemoClip]:
     """Every catalogued clip whose video is present, sorted by exercise then name."""

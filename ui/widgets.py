@@ -28,13 +28,16 @@ def pick_demo_clip(
 ) -> DemoClip:
     """A rendered demo clip, described by what it shows; `first` (a clip's name) offered first."""
     by_name = {c.name: c for c in clips}  # plain strings as options: the page state stays simple
+    names_of = {i: d.name for i, d in load_exercises().items()}
     names = list(by_name)
     index = names.index(first) if first in names else 0
     name = container.selectbox(
         "Demo clip",
         names,
         index=index,
-        format_func=lambda n: by_name[n].title,
+        format_func=lambda n: say.demo_clip_title(
+            names_of[by_name[n].exercise], by_name[n].side, by_name[n].description
+        ),
         key=key,
         disabled=disabled,
     )
