@@ -63,7 +63,7 @@ def choose_input() -> tuple[Path | None, str, str | None, str | None]:
         clip = pick_demo_clip(clips)
         st.caption(f"A {RENDERED_LABEL}, with known angles.")
         st.video(str(clip.path))
-        return clip.path, f"{clip.name} (rendered)", clip.exercise, "demo"
+        return clip.path, say.demo_clip_label(clip.name), clip.exercise, "demo"
     text = st.text_input("Path to a video, image or .npz track")
     if not text:
         return None, "", None, None

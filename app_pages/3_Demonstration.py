@@ -43,7 +43,7 @@ def _source() -> tuple[Path | None, str, str | None, str | None]:
     if how == DEMO:
         clip = pick_demo_clip(clips)
         st.caption(f"A {RENDERED_LABEL}.")
-        return clip.path, f"{clip.name} (rendered)", clip.exercise, "demo"
+        return clip.path, say.demo_clip_label(clip.name), clip.exercise, "demo"
     upload = st.file_uploader(
         "Side-on video or photo of the client in the test position",
         type=sorted(s.lstrip(".") for s in ACCEPTED_SUFFIXES),

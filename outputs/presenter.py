@@ -909,6 +909,11 @@ def demo_clip_title(exercise_name: str, side: str, description: str) -> str:
     return f"{exercise_name}, {side} leg: {words}" if words else f"{exercise_name}, {side} leg"
 
 
+def demo_clip_label(name: str) -> str:
+    """A demo clip as the recording's label in reports and Progress: "thomas tight left (rendered)"."""
+    return f"{name.replace('_', ' ')} (rendered)"
+
+
 def setup_item_before(item: str, side: str) -> str:
     """One checklist line before START: what to arrange, not what is wrong."""
     if item == "near_leg" and side in ("left", "right"):

@@ -59,7 +59,7 @@ class LiveChoice:
     @property
     def label(self) -> str:
         """The name a report knows the source by."""
-        return f"{self.clip.name} (rendered)" if self.clip else "webcam"
+        return say.demo_clip_label(self.clip.name) if self.clip else "webcam"
 
     @property
     def kind(self) -> str:
