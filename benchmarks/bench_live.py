@@ -66,7 +66,7 @@ CAPTURE_JS = """
 
 # Run inside the component's frame once the video plays: read both streams' frame numbers.
 MEASURE_JS = """
-const [W, H, CELLS, CW, CH] = arguments;
+const [W, H, CELLS, CH] = arguments;
 const strip = 2 * CH;
 window.__bench = {out: [], cam: [], size: null, settings: null};
 // Each cell's centre, drawn into a CELLS x 2 canvas without smoothing: 32 pixels read back a
@@ -209,7 +209,7 @@ SERVER_LINE = re.compile(r"(\d+) frames a second analysed, (\d+) ms a frame \(po
 
 def measure(driver, seconds: float, warm_up_s: float) -> dict:
     """Sample the page (its frame is current) for warm_up_s + seconds; summarise the last part."""
-    driver.execute_script(MEASURE_JS, WIDTH, HEIGHT, CELLS, CELL_W, CELL_H)
+    driver.execute_script(MEASURE_JS, WIDTH, HEIGHT, CELLS, CELL_H)
     start = driver.execute_script("return performance.now()") + warm_up_s * 1000.0
     time.sleep(warm_up_s + seconds)
     data = driver.execute_script("return window.__bench")
