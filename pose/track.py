@@ -278,11 +278,10 @@ def read_track_arrays(path: str | Path) -> dict[str, np.ndarray]:
         zipfile.BadZipFile,
         zlib.error,
         struct.error,
-        NotImplementedError,  # zipfile's answer to a compression method it does not know
     ) as exc:
         # a truncated .npz is a zip without its directory (BadZipFile); a damaged member fails
-        # to inflate (zlib.error) or its checksum (BadZipFile); a forged one names an unknown
-        # compression method (NotImplementedError)
+        # to inflate (zlib.error) or its checksum (BadZipFile). A member in a compression numpy
+        # does not write is refused before it is opened (_check_entry).
         raise TrackFormatError(f"{path} could not be read as a landmark track ({exc})") from exc
 
 

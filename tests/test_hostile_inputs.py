@@ -128,6 +128,18 @@ def flagged_encrypted(data: bytes, name: str) -> bytes:
     return bytes(out)
 
 
+def forged_method(data: bytes, method: int = 99) -> bytes:
+    """Every entry naming a compression method no zip library knows, in its local and central
+    headers (zipfile would raise NotImplementedError on opening it)."""
+    out = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = out.find(signature)
+        while at >= 0:
+            struct.pack_into("<H", out, at + offset, method)
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
 def huge_directory(data: bytes) -> bytes:
     """The zip's end record declaring a 10 MB central directory."""
     out = bytearray(data)
@@ -419,6 +431,9 @@ BAD_TRACKS = [
     pytest.param(lambda: flagged_encrypted(track_zip(), "t.npy"), "encrypted", id="encrypted"),
     pytest.param(
         lambda: track_zip(zipfile.ZIP_BZIP2), "compression numpy does not write", id="bzip2"
+    ),
+    pytest.param(
+        lambda: forged_method(track_zip()), "compression numpy does not write", id="method-99"
     ),
     pytest.param(
         lambda: huge_directory(track_zip()), "zip directory declares", id="huge-directory"
