@@ -9,7 +9,6 @@ computer's own time zone (2026-12-01 14:05).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,7 +89,7 @@ ENGINE_WORDS: dict[str, str] = {
     "range_hysteresis_deg": "back inside the range by this much to resume a hold",
     "min_visibility": "a leg counts as seen at visibility",
     "view_cue_after_s": "out of view this long earns a cue",
-    "asymmetry_min_deg": "one leg counts as more limited beyond a difference of (stretches)",
+    "asymmetry_min_deg": "a stretch names a more limited leg only beyond a left–right difference of",
 }
 KEY_WORDS: dict[str, str] = {
     "target.hold_s": "hold time",
@@ -897,16 +896,14 @@ SETUP_BEFORE: dict[str, str] = {
 }
 
 
-#: A clip name inside a demo clip's description ("half_kneel_right mirrored"): the generator's words.
-_CLIP_NAME_MIRRORED = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+ mirrored")
-
-
 def demo_clip_title(exercise_name: str, side: str, description: str) -> str:
-    """A demo clip as a person reads it in a list: "Modified Thomas self-test, left leg: the right
-    leg's clip mirrored: same body, …" (the file's name is the generator's, not words)."""
-    other = "right" if side == "left" else "left"
-    words = _CLIP_NAME_MIRRORED.sub(f"the {other} leg's clip mirrored", description)
-    return f"{exercise_name}, {side} leg: {words}" if words else f"{exercise_name}, {side} leg"
+    """A demo clip as a person reads it in a list: "Modified Thomas self-test, left leg: tight
+    (both findings): …" (its file's name is the generator's, not words)."""
+    return (
+        f"{exercise_name}, {side} leg: {description}"
+        if description
+        else f"{exercise_name}, {side} leg"
+    )
 
 
 def demo_clip_label(name: str) -> str:

@@ -8,6 +8,7 @@ catalogue after rendering; `tests/test_synth_clips.py` checks the committed one 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,17 @@ HEADER = (
 )
 
 
+#: A clip's name inside a spec's description ("half_kneel_right mirrored"): the generator's words.
+_CLIP_NAME_MIRRORED = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+ mirrored")
+
+
+def shown_description(description: str, side: str) -> str:
+    """The description as the app lists it: "the right leg's clip mirrored: …" for a mirrored clip,
+    not the other clip's file name."""
+    other = "right" if side == "left" else "left"
+    return _CLIP_NAME_MIRRORED.sub(f"the {other} leg's clip mirrored", description)
+
+
 def catalog_text(videos: Path = DEMO_DIR, truths: Path = CLIP_DIR) -> str:
     """The catalogue for every video in `videos` whose truth file is in `truths`."""
     rows = []
@@ -30,7 +42,8 @@ def catalog_text(videos: Path = DEMO_DIR, truths: Path = CLIP_DIR) -> str:
             continue
         with np.load(truth, allow_pickle=False) as z:
             meta = json.loads(str(z["meta_json"]))
-        rows.append((meta["exercise"], meta["name"], meta["side"], meta.get("description", "")))
+        description = shown_description(meta.get("description", ""), meta["side"])
+        rows.append((meta["exercise"], meta["name"], meta["side"], description))
     parts = [HEADER]
     for exercise, name, side, description in sorted(rows):
         parts.append(
