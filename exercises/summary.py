@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -223,11 +224,11 @@ def _asymmetry(d: ExerciseDefinition, left: SideResult, right: SideResult) -> As
         uncertainty = _r(math.hypot(lu, ru))
     else:
         uncertainty = d.timing.asymmetry_min_deg.value
-    limited = None
-    if round(abs(lv - rv), 1) > uncertainty:
-        worse_left = lv < rv if d.target.higher_is_better else lv > rv
-        limited = "left" if worse_left else "right"
-    return Asymmetry(d.target.ref, lv, rv, limited, uncertainty)
+    even = Asymmetry(d.target.ref, lv, rv, None, uncertainty)
+    if even.difference_deg <= uncertainty:
+        return even
+    worse_left = lv < rv if d.target.higher_is_better else lv > rv
+    return replace(even, more_limited_side="left" if worse_left else "right")
 
 
 def _sourced(key: str, name: str, item: Sourced, unit: str, angle=None, op=None) -> ThresholdUsed:

@@ -425,11 +425,11 @@ def compute_angles(
         values[f"{side}_thigh_to_horizontal_deg"] = thigh[i]
         values[f"{side}_visibility"] = visibility[:, i]
     # the trunk's incline on the same frames, from the same near side's line (see OWN_TRUNK_POSTURES)
-    near = use.any(axis=0)[:, None]
-    trunk_shoulder = np.where(
-        near, np.where(use[0][:, None], leg["shoulder"][0], leg["shoulder"][1]), shoulder
+    near, left_near = use.any(axis=0)[:, None], use[0][:, None]
+    trunk_shoulder, trunk_hip = (
+        np.where(near, np.where(left_near, leg[k][0], leg[k][1]), mid)
+        for k, mid in (("shoulder", shoulder), ("hip", hip))
     )
-    trunk_hip = np.where(near, np.where(use[0][:, None], leg["hip"][0], leg["hip"][1]), hip)
     values["trunk_incline_deg"] = np.where(
         lying, np.nan, geometry.trunk_incline_deg(trunk_shoulder, trunk_hip, facing_x)
     )
