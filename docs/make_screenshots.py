@@ -88,7 +88,7 @@ def demonstration(url: str) -> None:
         box = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stSelectbox']")[0]
         box.click()
         field = box.find_element(By.TAG_NAME, "input")
-        field.send_keys("left leg: tight (both findings)")
+        field.send_keys("Left leg: tight (both findings)")
         time.sleep(1)
         field.send_keys(Keys.ENTER)
         time.sleep(2)

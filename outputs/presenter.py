@@ -897,13 +897,10 @@ SETUP_BEFORE: dict[str, str] = {
 
 
 def demo_clip_title(exercise_name: str, side: str, description: str) -> str:
-    """A demo clip as a person reads it in a list: "Modified Thomas self-test, left leg: tight
-    (both findings): …" (its file's name is the generator's, not words)."""
-    return (
-        f"{exercise_name}, {side} leg: {description}"
-        if description
-        else f"{exercise_name}, {side} leg"
-    )
+    """A demo clip as a person reads it in a list, what tells it apart first: "Left leg: tight
+    (both findings): … (Modified Thomas self-test)" (its file's name is the generator's)."""
+    what = f"{side.title()} leg: {description}" if description else f"{side.title()} leg"
+    return f"{what} ({exercise_name})"
 
 
 def demo_clip_label(name: str) -> str:

@@ -101,7 +101,7 @@ def test_demonstration_freezes_on_the_settled_measurement_and_measures_again(dow
         next(
             i
             for i, o in enumerate(clips.options)
-            if "Modified Thomas self-test, left leg: tight (both" in o
+            if o.startswith("Left leg: tight (both findings)") and "Thomas" in o
         )
     )
     at.run()

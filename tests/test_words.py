@@ -201,7 +201,8 @@ def test_every_demo_clip_is_listed_in_words() -> None:
     assert clips
     for clip in clips:
         title = say.demo_clip_title(names[clip.exercise], clip.side, clip.description)
-        assert title.startswith(f"{names[clip.exercise]}, {clip.side} leg")
+        assert title.startswith(f"{clip.side.title()} leg")
+        assert title.endswith(f"({names[clip.exercise]})")
         assert "_" not in title and person_text_problems(title) == [], title
     mirrored = [c for c in clips if "mirrored" in c.description]
     assert mirrored and all(
